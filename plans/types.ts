@@ -1,0 +1,93 @@
+// The plan is data: an ordered DAG of actions, each with a reason and the spec line behind it.
+// Same inputs give byte-identical JSON; a plan records the digests it was made against.
+
+import type { PortSpec, SpecRef } from '../src/spec/types.js';
+
+export type ActionKind =
+  | 'create'
+  | 'clone'
+  | 'copy-out'
+  | 'write-mounts'
+  | 'install-hostname-hook'
+  | 'start'
+  | 'forward-ports'
+  | 'unforward-ports'
+  | 'stop'
+  | 'destroy';
+
+/** Why an action is in the plan; shown to the user and asserted by tests. */
+export type ActionReason =
+  | 'missing' // the spec wants it and the host does not have it
+  | 'drifted' // the host has it, but not as the spec says
+  | 'not-in-spec' // the host has it (tagged as this project's), the spec no longer does
+  | 'requested' // the command asked for it (down, stop, rm, rmports)
+  | 'origin-of-snapshot'; // stopped/restarted so a snapshot clone can be taken
+
+/** Terraform-like change symbol for rendering. */
+export type ChangeSymbol = '+' | '~' | '-' | '-/+';
+
+/** What a command means; a plan is limited to it. */
+export type PlanMode = 'up' | 'down' | 'create' | 'start' | 'stop' | 'rm' | 'ports' | 'rmports';
+
+/** A port to forward, as the agent needs it (no spec positions). */
+export interface ForwardParams {
+  protocol: PortSpec['protocol'];
+  hostIp?: string;
+  hostPort: number;
+  containerPort: number;
+}
+
+export interface MountParams {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+export type ActionParams =
+  | { kind: 'create'; template: string; args: Record<string, string> }
+  | { kind: 'clone'; origin: string; snapshot: boolean }
+  | { kind: 'copy-out'; mounts: MountParams[] }
+  | { kind: 'write-mounts'; mounts: MountParams[] }
+  | { kind: 'install-hostname-hook'; fqdn?: string }
+  | { kind: 'start' }
+  /** Replaces every Locker forward of the container with exactly these. */
+  | { kind: 'forward-ports'; ports: ForwardParams[] }
+  /** Removes every Locker forward of the container. */
+  | { kind: 'unforward-ports' }
+  | { kind: 'stop' }
+  | { kind: 'destroy' };
+
+export interface PlannedAction {
+  /** Stable within a plan: `<host>/<container>/<kind>` plus `#n` when a kind repeats. */
+  id: string;
+  host: string;
+  project: string;
+  /** Short name. */
+  container: string;
+  /** LXC name on the host. */
+  lxcName: string;
+  kind: ActionKind;
+  symbol: ChangeSymbol;
+  reason: ActionReason;
+  /** One human line: what differs, e.g. `port 8000/tcp is not forwarded`. */
+  detail: string;
+  dependsOn: string[];
+  specRef?: SpecRef;
+  params: ActionParams;
+}
+
+export interface Plan {
+  version: 1;
+  /** sha256-derived from the rest of the plan: equal plans have equal ids. */
+  planId: string;
+  project: string;
+  mode: PlanMode;
+  specFile: string;
+  specDigest: string;
+  /** host → digest of the observed state the plan was made against. */
+  observedDigests: Record<string, string>;
+  /** Containers the command was limited to; empty means all. */
+  targets: string[];
+  /** In a valid execution order (a topological order of dependsOn). */
+  actions: PlannedAction[];
+}

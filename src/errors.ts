@@ -1,0 +1,113 @@
+// Locker's one error type: a stable code, a one-line message, an optional hint and location.
+// It must survive JSON (it crosses process and NATS boundaries), so it holds plain data only.
+
+export type ErrorCode =
+  | 'SPEC_NOT_FOUND'
+  | 'SPEC_INVALID'
+  | 'PLAN_CYCLE'
+  | 'PLAN_INVALID'
+  | 'PLAN_STALE'
+  | 'LOCK_HELD'
+  | 'AGENT_OFFLINE'
+  | 'LXC_COMMAND_FAILED'
+  | 'NET_COMMAND_FAILED'
+  | 'HOST_PRECONDITION'
+  | 'EVENT_LOG_CORRUPT'
+  | 'RUN_NOT_FOUND'
+  | 'CONFIRMATION_REQUIRED'
+  | 'USAGE'
+  | 'INTERNAL';
+
+/** Where in a spec file an error points. `path` is the spec path, e.g. `containers.web.ports[1]`. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+  path?: string;
+}
+
+export interface LockerErrorJSON {
+  name: 'LockerError';
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+  location?: SourceLocation;
+  retryable: boolean;
+  detail?: string;
+  cause?: LockerErrorJSON | { name: string; message: string };
+}
+
+export interface LockerErrorOptions {
+  hint?: string;
+  location?: SourceLocation;
+  retryable?: boolean;
+  /** Long form: the command, exit code, stderr. Shown with --debug and in `show RUN`. */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class LockerError extends Error {
+  override readonly name = 'LockerError';
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly location?: SourceLocation;
+  readonly retryable: boolean;
+  readonly detail?: string;
+
+  constructor(code: ErrorCode, message: string, options: LockerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.location = options.location;
+    this.retryable = options.retryable ?? false;
+    this.detail = options.detail;
+  }
+
+  /** `locker.yml:3:5: message` when there is a location, the message alone otherwise. */
+  get located(): string {
+    const l = this.location;
+    return l ? `${l.file}:${l.line}:${l.col}: ${this.message}` : this.message;
+  }
+
+  toJSON(): LockerErrorJSON {
+    const json: LockerErrorJSON = {
+      name: 'LockerError',
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+    };
+    if (this.hint !== undefined) json.hint = this.hint;
+    if (this.location !== undefined) json.location = this.location;
+    if (this.detail !== undefined) json.detail = this.detail;
+    if (this.cause instanceof LockerError) json.cause = this.cause.toJSON();
+    else if (this.cause instanceof Error) json.cause = { name: this.cause.name, message: this.cause.message };
+    return json;
+  }
+
+  static fromJSON(json: LockerErrorJSON): LockerError {
+    const cause =
+      json.cause && json.cause.name === 'LockerError'
+        ? LockerError.fromJSON(json.cause as LockerErrorJSON)
+        : json.cause
+          ? Object.assign(new Error(json.cause.message), { name: json.cause.name })
+          : undefined;
+    return new LockerError(json.code, json.message, {
+      hint: json.hint,
+      location: json.location,
+      retryable: json.retryable,
+      detail: json.detail,
+      cause,
+    });
+  }
+}
+
+export function isLockerError(e: unknown): e is LockerError {
+  return e instanceof LockerError;
+}
+
+/** Any thrown value as a LockerError; unknown errors become INTERNAL and keep their cause. */
+export function toLockerError(e: unknown): LockerError {
+  if (e instanceof LockerError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new LockerError('INTERNAL', message, { cause: e });
+}

@@ -1,0 +1,101 @@
+// The event log's closed, versioned vocabulary (past tense), validated with zod when read.
+// Pure: no I/O here.
+
+import { z } from 'zod';
+
+const errorJson: z.ZodType<unknown> = z.object({
+  name: z.literal('LockerError'),
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+}).passthrough();
+
+const base = {
+  v: z.literal(1),
+  /** Monotonically increasing across the whole log, starting at 1. */
+  seq: z.number().int().positive(),
+  /** ISO-8601. */
+  ts: z.string(),
+  project: z.string(),
+};
+
+const runScoped = {
+  ...base,
+  runId: z.string(),
+  planId: z.string(),
+};
+
+const actionScoped = {
+  ...runScoped,
+  actionId: z.string(),
+  host: z.string(),
+  container: z.string(),
+  attempt: z.number().int().positive(),
+};
+
+export const lockerEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('plan.created'),
+    planId: z.string(),
+    data: z.object({ mode: z.string(), actions: z.number().int(), specDigest: z.string() }),
+  }),
+  z.object({
+    ...runScoped,
+    type: z.literal('run.started'),
+    data: z.object({
+      command: z.string(),
+      parallelism: z.number().int().positive(),
+      /** The whole plan: a run can be resumed and shown from the log alone. */
+      plan: z.unknown(),
+    }),
+  }),
+  z.object({ ...actionScoped, type: z.literal('action.dispatched'), data: z.object({ kind: z.string() }) }),
+  z.object({ ...actionScoped, type: z.literal('action.started'), data: z.object({ kind: z.string() }) }),
+  z.object({
+    ...actionScoped,
+    type: z.literal('action.succeeded'),
+    data: z.object({
+      kind: z.string(),
+      /** `done`: the action changed the host; `adopted`: its effect was already there. */
+      outcome: z.enum(['done', 'adopted']),
+      detail: z.string().optional(),
+      durationMs: z.number().nonnegative(),
+    }),
+  }),
+  z.object({
+    ...actionScoped,
+    type: z.literal('action.failed'),
+    data: z.object({ kind: z.string(), error: errorJson, durationMs: z.number().nonnegative() }),
+  }),
+  z.object({
+    ...actionScoped,
+    type: z.literal('action.skipped'),
+    data: z.object({ kind: z.string(), because: z.string() }),
+  }),
+  z.object({
+    ...runScoped,
+    type: z.literal('run.finished'),
+    data: z.object({
+      outcome: z.enum(['succeeded', 'failed', 'interrupted']),
+      succeeded: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative(),
+    }),
+  }),
+]);
+
+export type LockerEvent = z.infer<typeof lockerEventSchema>;
+export type LockerEventType = LockerEvent['type'];
+
+/** An event before the store gives it its sequence number and timestamp. */
+export type NewEvent = LockerEvent extends infer E ? (E extends LockerEvent ? Omit<E, 'seq' | 'ts' | 'v'> : never) : never;
+
+/** The append-only log, whatever holds it (a local file, a JetStream stream). */
+export interface EventStore {
+  /** Appends durably, in order; returns the events as stored (with seq and ts). */
+  append(events: NewEvent[]): Promise<LockerEvent[]>;
+  /** Every event of the project, in sequence order. */
+  readAll(): Promise<LockerEvent[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,72 @@
+// The normalised desired state a spec file describes: what the planner compares with the hosts.
+// Plain data, no I/O; every part carries a SpecRef back to the line that asked for it.
+
+/** Where a value came from: file, 1-based line and column, and the spec path. */
+export interface SpecRef {
+  file: string;
+  line: number;
+  col: number;
+  /** e.g. `containers.web.ports[1]` (later format) or `web.ports[1]` (first format). */
+  path: string;
+}
+
+export type Protocol = 'tcp' | 'udp';
+
+export interface PortSpec {
+  /** Host address to listen on; undefined means every address of the host. */
+  hostIp?: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: Protocol;
+  /** The string as written in the spec, e.g. `192.168.2.123:8002:8002`. */
+  raw: string;
+  ref: SpecRef;
+}
+
+export interface VolumeSpec {
+  /** Absolute host path, placeholders expanded. */
+  hostPath: string;
+  /** Absolute path inside the container. */
+  containerPath: string;
+  readOnly: boolean;
+  raw: string;
+  ref: SpecRef;
+}
+
+export type ContainerSource =
+  | { kind: 'template'; template: string; args: Record<string, string>; ref: SpecRef }
+  | {
+      kind: 'clone';
+      /** LXC name of the origin (`<project>_<short>` for a container of the project). */
+      origin: string;
+      /** Short name of the origin when it is a container of this project. */
+      originInProject?: string;
+      snapshot: boolean;
+      ref: SpecRef;
+    };
+
+export interface ContainerSpec {
+  /** Short name as written in the spec (`web`). */
+  name: string;
+  /** LXC container name on the host: `<project>_<name>`. */
+  lxcName: string;
+  /** Agent host the container lives on; `local` in embedded mode. */
+  host: string;
+  source: ContainerSource;
+  fqdn?: string;
+  volumes: VolumeSpec[];
+  ports: PortSpec[];
+  /** Short names of containers of this project that must be started first. */
+  dependsOn: string[];
+  ref: SpecRef;
+}
+
+export interface DesiredState {
+  project: string;
+  /** Spec file path as given (used in error locations). */
+  file: string;
+  /** sha256 of the normalised desired state (not of the text: comments do not make a plan stale). */
+  digest: string;
+  /** Sorted by name. */
+  containers: ContainerSpec[];
+}

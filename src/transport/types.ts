@@ -1,0 +1,31 @@
+// The one seam between the control point and the host agents: in-process or over NATS.
+// Nothing above it knows which one runs.
+
+import type { ObservedHost } from '../../plans/observed.js';
+import type { PlannedAction } from '../../plans/types.js';
+import type { LockerErrorJSON } from '../errors.js';
+
+/** One action to run on one host; self-contained so an agent can validate it alone. */
+export interface Job {
+  runId: string;
+  planId: string;
+  attempt: number;
+  action: PlannedAction;
+}
+
+export type JobResult =
+  | { ok: true; outcome: 'done' | 'adopted'; detail?: string }
+  | { ok: false; error: LockerErrorJSON };
+
+/** Lifecycle callbacks an agent reports while it works on a job. */
+export interface JobReporter {
+  started(): void;
+}
+
+export interface Transport {
+  /** Observed state of one host, in one pass. */
+  observe(host: string): Promise<ObservedHost>;
+  /** Runs a job on its host; resolves with the outcome (a failed action is a result, not a throw). */
+  run(job: Job, reporter: JobReporter): Promise<JobResult>;
+  close(): Promise<void>;
+}
