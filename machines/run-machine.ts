@@ -1,0 +1,141 @@
+// The run orchestrator: one container actor per container, dependencies across them, a parallelism bound.
+// Pure: what a step does and where its events go are supplied from outside (.provide()).
+
+import { type ActorRefFrom, assign, enqueueActions, setup } from 'xstate';
+import type { PlannedAction } from '../plans/types.js';
+import type { JobResult } from '../src/transport/types.js';
+import { type ActionSettled, containerMachine } from './container-machine.js';
+import { blockedByFailure, containerKey, countStatus, pickReady, type StepStatus } from './schedule.js';
+
+export interface RunInput {
+  actions: PlannedAction[];
+  parallelism: number;
+  /** Attempt number each action runs with (default 1). */
+  attempts?: Record<string, number>;
+  /** Actions already settled before this run machine started (a retry or resume keeps them). */
+  initialStatus?: Record<string, StepStatus>;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
+
+export interface RunOutput {
+  outcome: RunOutcome;
+  status: Record<string, StepStatus>;
+  counts: Record<StepStatus, number>;
+}
+
+export type RunEvent = ActionSettled | { type: 'INTERRUPT' };
+
+interface RunContext {
+  actions: PlannedAction[];
+  byId: Record<string, PlannedAction>;
+  parallelism: number;
+  attempts: Record<string, number>;
+  status: Record<string, StepStatus>;
+  interrupted: boolean;
+  containers: Record<string, ActorRefFrom<typeof containerMachine>>;
+}
+
+/** What the machine tells the outside (the shell records these as events). */
+export type RunEmitted =
+  | { type: 'step.dispatched'; action: PlannedAction; attempt: number }
+  | { type: 'step.settled'; action: PlannedAction; attempt: number; result: JobResult }
+  | { type: 'step.skipped'; action: PlannedAction; attempt: number; because: string };
+
+export const runMachine = setup({
+  types: {
+    context: {} as RunContext,
+    input: {} as RunInput,
+    events: {} as RunEvent,
+    output: {} as RunOutput,
+    emitted: {} as RunEmitted,
+  },
+  actors: { container: containerMachine },
+  actions: {
+    settle: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ACTION_SETTLED') return;
+      const action = context.byId[event.actionId];
+      if (!action) return;
+      const attempt = context.attempts[action.id] ?? 1;
+      const status = { ...context.status, [action.id]: event.result.ok ? 'succeeded' : 'failed' } as RunContext['status'];
+      enqueue.emit({ type: 'step.settled', action, attempt, result: event.result });
+      // A failure fails its dependents, not independent work.
+      for (const { id, because } of blockedByFailure(context.actions, status)) {
+        status[id] = 'skipped';
+        enqueue.emit({ type: 'step.skipped', action: context.byId[id]!, attempt: context.attempts[id] ?? 1, because });
+      }
+      enqueue.assign({ status });
+    }),
+    schedule: enqueueActions(({ context, enqueue }) => {
+      if (context.interrupted) return;
+      const running = countStatus(context.status).running;
+      const ready = pickReady(context.actions, context.status, context.parallelism - running);
+      const status = { ...context.status };
+      if (ready.length === 0 && running === 0) {
+        // Nothing runs and nothing can: what is left waits on a dependency outside this run.
+        for (const action of context.actions) {
+          if (status[action.id] !== 'pending') continue;
+          status[action.id] = 'skipped';
+          const because = action.dependsOn.find((d) => status[d] !== 'succeeded') ?? 'an unmet dependency';
+          enqueue.emit({ type: 'step.skipped', action, attempt: context.attempts[action.id] ?? 1, because });
+        }
+        enqueue.assign({ status });
+        return;
+      }
+      for (const action of ready) {
+        status[action.id] = 'running';
+        const attempt = context.attempts[action.id] ?? 1;
+        enqueue.emit({ type: 'step.dispatched', action, attempt });
+        enqueue.sendTo(context.containers[containerKey(action)]!, { type: 'RUN', request: { action, attempt } });
+      }
+      enqueue.assign({ status });
+    }),
+  },
+  guards: {
+    finished: ({ context }) => {
+      const c = countStatus(context.status);
+      return c.running === 0 && (c.pending === 0 || context.interrupted);
+    },
+  },
+}).createMachine({
+  id: 'run',
+  context: ({ input, spawn }) => {
+    const status: Record<string, StepStatus> = {};
+    const attempts: Record<string, number> = {};
+    const containers: RunContext['containers'] = {};
+    for (const action of input.actions) {
+      status[action.id] = input.initialStatus?.[action.id] ?? 'pending';
+      attempts[action.id] = input.attempts?.[action.id] ?? 1;
+      const key = containerKey(action);
+      containers[key] ??= spawn('container', { id: key, input: { container: key } });
+    }
+    return {
+      actions: input.actions,
+      byId: Object.fromEntries(input.actions.map((a) => [a.id, a])),
+      parallelism: Math.max(1, input.parallelism),
+      attempts,
+      status,
+      interrupted: false,
+      containers,
+    };
+  },
+  initial: 'running',
+  states: {
+    running: {
+      entry: 'schedule',
+      always: { guard: 'finished', target: 'done' },
+      on: {
+        ACTION_SETTLED: { actions: ['settle', 'schedule'] },
+        // No new dispatch; what is in flight finishes.
+        INTERRUPT: { actions: assign({ interrupted: true }) },
+      },
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => {
+    const counts = countStatus(context.status);
+    const outcome: RunOutcome =
+      counts.failed > 0 || counts.skipped > 0 ? 'failed' : counts.pending > 0 ? 'interrupted' : 'succeeded';
+    return { outcome, status: context.status, counts };
+  },
+});

@@ -1,0 +1,127 @@
+// Executes a plan: the run machine schedules, the transport runs jobs, every step becomes an event.
+// This is the imperative shell around machines/; it never decides what runs, only carries it out.
+
+import { createActor, fromPromise, toPromise } from 'xstate';
+import { containerMachine, runMachine, type ActionRequest, type RunOutput } from '../../machines/index.js';
+import type { Plan, PlannedAction } from '../../plans/types.js';
+import type { EventStore } from '../events/types.js';
+import type { JobResult, Transport } from '../transport/types.js';
+import { Recorder } from './recorder.js';
+import { newRunId } from './run-id.js';
+
+export type ProgressNote =
+  | { type: 'dispatched'; action: PlannedAction }
+  | { type: 'succeeded'; action: PlannedAction; outcome: 'done' | 'adopted'; durationMs: number }
+  | { type: 'failed'; action: PlannedAction; message: string; code: string; durationMs: number }
+  | { type: 'skipped'; action: PlannedAction; because: string };
+
+export interface ApplyOptions {
+  plan: Plan;
+  transport: Transport;
+  store: EventStore;
+  /** The command line the user ran, for `runs`. */
+  command: string;
+  parallelism: number;
+  onProgress?: (note: ProgressNote) => void;
+  /** Aborting stops new dispatches; steps in flight finish. */
+  signal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  runId: string;
+  output: RunOutput;
+}
+
+export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
+  const { plan, transport, store } = options;
+  const runId = newRunId();
+  const recorder = new Recorder(store);
+  const scope = { project: plan.project, runId, planId: plan.planId };
+  const startedAt = new Map<string, number>();
+  const progress = options.onProgress ?? (() => {});
+  const actionScope = (action: PlannedAction, attempt: number) => ({
+    ...scope,
+    actionId: action.id,
+    host: action.host,
+    container: action.container,
+    attempt,
+  });
+
+  recorder.record({
+    ...scope,
+    type: 'run.started',
+    data: { command: options.command, parallelism: options.parallelism, plan },
+  });
+  await recorder.flush();
+
+  const runAction = fromPromise<JobResult, ActionRequest>(async ({ input }) => {
+    const { action, attempt } = input;
+    // The dispatch is durable before the host is touched: a resumed run knows what may have started.
+    await recorder.flush();
+    return transport.run(
+      { runId, planId: plan.planId, attempt, action },
+      {
+        started: () => {
+          startedAt.set(action.id, Date.now());
+          recorder.record({ ...actionScope(action, attempt), type: 'action.started', data: { kind: action.kind } });
+        },
+      },
+    );
+  });
+
+  const machine = runMachine.provide({
+    actors: { container: containerMachine.provide({ actors: { runAction } }) },
+  });
+  const actor = createActor(machine, { input: { actions: plan.actions, parallelism: options.parallelism } });
+
+  actor.on('step.dispatched', ({ action, attempt }) => {
+    startedAt.set(action.id, Date.now());
+    recorder.record({ ...actionScope(action, attempt), type: 'action.dispatched', data: { kind: action.kind } });
+    progress({ type: 'dispatched', action });
+  });
+  actor.on('step.settled', ({ action, attempt, result }) => {
+    const durationMs = Date.now() - (startedAt.get(action.id) ?? Date.now());
+    if (result.ok) {
+      recorder.record({
+        ...actionScope(action, attempt),
+        type: 'action.succeeded',
+        data: { kind: action.kind, outcome: result.outcome, durationMs, ...(result.detail ? { detail: result.detail } : {}) },
+      });
+      progress({ type: 'succeeded', action, outcome: result.outcome, durationMs });
+    } else {
+      recorder.record({
+        ...actionScope(action, attempt),
+        type: 'action.failed',
+        data: { kind: action.kind, error: result.error, durationMs },
+      });
+      progress({ type: 'failed', action, message: result.error.message, code: result.error.code, durationMs });
+    }
+  });
+  actor.on('step.skipped', ({ action, attempt, because }) => {
+    recorder.record({ ...actionScope(action, attempt), type: 'action.skipped', data: { kind: action.kind, because } });
+    progress({ type: 'skipped', action, because });
+  });
+
+  const interrupt = () => actor.send({ type: 'INTERRUPT' });
+  options.signal?.addEventListener('abort', interrupt, { once: true });
+  actor.start();
+  let output: RunOutput;
+  try {
+    output = await toPromise(actor);
+  } finally {
+    options.signal?.removeEventListener('abort', interrupt);
+  }
+
+  recorder.record({
+    ...scope,
+    type: 'run.finished',
+    data: {
+      outcome: output.outcome,
+      succeeded: output.counts.succeeded,
+      failed: output.counts.failed,
+      skipped: output.counts.skipped,
+    },
+  });
+  await recorder.flush();
+  return { runId, output };
+}

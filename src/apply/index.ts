@@ -1,0 +1,5 @@
+// Carries out a plan on the hosts through a transport, recording every step in the event log.
+// It never plans and never talks to LXC directly.
+
+export { applyPlan, type ApplyOptions, type ApplyResult, type ProgressNote } from './apply-plan.js';
+export { newRunId } from './run-id.js';

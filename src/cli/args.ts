@@ -1,0 +1,87 @@
+// The command line as data: `locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [CONTAINER...]`.
+// This contract is what users' scripts rely on: extend it, never rename.
+
+import { parseArgs } from 'node:util';
+import { LockerError } from '../errors.js';
+
+export const COMMANDS = [
+  'validate', 'plan', 'apply', 'up', 'down', 'status',
+  'create', 'start', 'stop', 'rm', 'ports', 'rmports',
+  'runs', 'show', 'help', 'version',
+] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export interface CliOptions {
+  file?: string;
+  project?: string;
+  lxcpath?: string;
+  json: boolean;
+  yes: boolean;
+  parallelism: number;
+  out?: string;
+  move: boolean;
+  debug: boolean;
+}
+
+export interface CliArgs {
+  command: CommandName;
+  /** Positionals after the command: container names, or the plan file / run id. */
+  rest: string[];
+  options: CliOptions;
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        file: { type: 'string', short: 'f' },
+        project: { type: 'string', short: 'p' },
+        lxcpath: { type: 'string', short: 'P' },
+        json: { type: 'boolean' },
+        yes: { type: 'boolean', short: 'y' },
+        parallelism: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        'no-move': { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new LockerError('USAGE', (e as Error).message, { hint: 'run `locker help` for the commands and options' });
+  }
+  const { values, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  let command: CommandName = 'help';
+  if (values.version) command = 'version';
+  else if (first !== undefined && !values.help) {
+    if (!(COMMANDS as readonly string[]).includes(first)) {
+      throw new LockerError('USAGE', `unknown command "${first}"`, { hint: `commands: ${COMMANDS.join(', ')}` });
+    }
+    command = first as CommandName;
+  }
+  const parallelismText = values.parallelism ?? env.LOCKER_PARALLELISM ?? '4';
+  const parallelism = Number(parallelismText);
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 256) {
+    throw new LockerError('USAGE', `--parallelism must be an integer from 1 to 256, got "${parallelismText}"`);
+  }
+  return {
+    command,
+    rest: first === undefined ? [] : rest,
+    options: {
+      file: values.file,
+      project: values.project ?? env.LOCKER_PROJECT,
+      lxcpath: values.lxcpath ?? (env.LOCKER_LXCPATH || undefined),
+      json: values.json ?? false,
+      yes: values.yes ?? false,
+      parallelism,
+      out: values.out,
+      move: !(values['no-move'] ?? false),
+      debug: values.debug ?? false,
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// validate, plan, apply FILE, and the changing commands (up, down, create, start, stop, rm, ports, rmports).
+// Each changing command is a plan limited to what it means, applied the same way.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parsePlan, renderPlan, serializePlan, summarizePlan, type PlanMode } from '../../../plans/index.js';
+import { LockerError } from '../../errors.js';
+import { openFileEventStore } from '../../events/index.js';
+import type { CliArgs } from '../args.js';
+import { confirmChange } from '../confirm.js';
+import { assertFresh, executePlan, planCreated } from '../execute-plan.js';
+import { makePlan } from '../make-plan.js';
+import { printJson, type Io } from '../output.js';
+import type { ProjectContext } from '../project-context.js';
+
+/** Exit codes of `plan`, as `terraform plan -detailed-exitcode`. */
+export const EXIT_NO_CHANGES = 0;
+export const EXIT_CHANGES = 2;
+
+export async function validateCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
+  const { desired } = ctx;
+  if (cli.options.json) printJson(io, { valid: true, project: desired.project, digest: desired.digest, containers: desired.containers });
+  else io.out(`${ctx.specFile} is valid: project ${desired.project}, ${desired.containers.length} containers (${desired.containers.map((c) => c.name).join(', ')}).`);
+  return 0;
+}
+
+export async function planCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
+  const { plan } = await makePlan(ctx, { mode: 'up', targets: cli.rest, move: cli.options.move });
+  if (cli.options.out !== undefined) {
+    const out = path.resolve(cli.options.out);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, serializePlan(plan));
+  }
+  if (plan.actions.length > 0) {
+    const store = await openFileEventStore(ctx.stateDir, ctx.project);
+    try {
+      await store.append([planCreated(plan)]);
+    } finally {
+      await store.close();
+    }
+  }
+  if (cli.options.json) printJson(io, { plan, summary: summarizePlan(plan) });
+  else {
+    io.out(renderPlan(plan));
+    if (cli.options.out !== undefined && plan.actions.length > 0) io.out(`Saved the plan to ${cli.options.out}; apply exactly it with: locker apply ${cli.options.out}`);
+  }
+  return plan.actions.length > 0 ? EXIT_CHANGES : EXIT_NO_CHANGES;
+}
+
+const QUESTIONS: Record<PlanMode, string> = {
+  up: 'Apply these changes?',
+  down: 'Remove these containers (host data of volumes is kept)?',
+  create: 'Create these containers?',
+  start: 'Start these containers?',
+  stop: 'Stop these containers?',
+  rm: 'Remove these containers (host data of volumes is kept)?',
+  ports: 'Forward these ports?',
+  rmports: 'Remove these port forwards?',
+};
+
+export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, mode: PlanMode): Promise<number> {
+  const { plan } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move });
+  if (plan.actions.length === 0) {
+    if (cli.options.json) printJson(io, { planId: plan.planId, outcome: 'unchanged', summary: summarizePlan(plan) });
+    else io.out(renderPlan(plan));
+    return 0;
+  }
+  if (!cli.options.json) io.out(renderPlan(plan));
+  if (!(await confirmChange(io, cli.options.yes, QUESTIONS[mode]))) {
+    io.err('Cancelled: nothing was changed.');
+    return 1;
+  }
+  return executePlan(ctx, plan, cli, io);
+}
+
+export async function applyCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
+  const [file, ...extra] = cli.rest;
+  if (file === undefined || extra.length > 0) {
+    throw new LockerError('USAGE', 'apply takes exactly one plan file', { hint: 'make one with `locker plan -o FILE`' });
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LockerError('USAGE', `cannot read plan file ${file}: ${(e as Error).message}`);
+  }
+  const plan = parsePlan(text, file);
+  await assertFresh(ctx, plan);
+  if (!cli.options.json) io.out(renderPlan(plan));
+  if (plan.actions.length === 0) return 0;
+  if (!(await confirmChange(io, cli.options.yes, QUESTIONS[plan.mode]))) {
+    io.err('Cancelled: nothing was changed.');
+    return 1;
+  }
+  return executePlan(ctx, plan, cli, io, false);
+}

@@ -1,0 +1,83 @@
+// `status`: what runs on the hosts for this project, next to what the spec asks for.
+
+import type { ObservedContainer } from '../../../plans/observed.js';
+import type { CliArgs } from '../args.js';
+import { observeHosts } from '../make-plan.js';
+import { formatTable, printJson, type Io } from '../output.js';
+import type { ProjectContext } from '../project-context.js';
+
+export interface StatusRow {
+  name: string;
+  lxcName: string;
+  host: string;
+  state: string;
+  ipv4: string[];
+  fqdn: string | null;
+  ports: string[];
+  inSpec: boolean;
+}
+
+function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number; protocol: string }): string {
+  return `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerPort}/${p.protocol}`;
+}
+
+export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
+  const observed = await observeHosts(ctx);
+  const rows: StatusRow[] = [];
+  const seen = new Set<string>();
+  const forwardsOf = (host: string, container: string) =>
+    (observed.get(host)?.forwards ?? [])
+      .filter((f) => f.project === ctx.project && f.container === container)
+      .map((f) => portLabel(f) + (f.complete ? '' : ' (incomplete)'));
+  const only = new Set(cli.rest);
+  for (const c of ctx.desired.containers) {
+    if (only.size > 0 && !only.has(c.name)) continue;
+    const o: ObservedContainer | undefined = observed.get(c.host)?.containers.find((x) => x.name === c.lxcName);
+    seen.add(`${c.host}/${c.lxcName}`);
+    rows.push({
+      name: c.name,
+      lxcName: c.lxcName,
+      host: c.host,
+      state: o?.state ?? 'MISSING',
+      ipv4: o?.ipv4 ?? [],
+      fqdn: o?.managed?.fqdn ?? c.fqdn ?? null,
+      ports: forwardsOf(c.host, c.name),
+      inSpec: true,
+    });
+  }
+  // Containers Locker made for this project that the spec no longer has: shown so nothing is hidden.
+  for (const [host, o] of observed) {
+    for (const c of o.containers) {
+      if (c.managed?.project !== ctx.project || seen.has(`${host}/${c.name}`)) continue;
+      if (only.size > 0 && !only.has(c.managed.container)) continue;
+      rows.push({
+        name: c.managed.container,
+        lxcName: c.name,
+        host,
+        state: c.state,
+        ipv4: c.ipv4,
+        fqdn: c.managed.fqdn ?? null,
+        ports: forwardsOf(host, c.managed.container),
+        inSpec: false,
+      });
+    }
+  }
+  if (cli.options.json) {
+    printJson(io, { project: ctx.project, containers: rows });
+    return 0;
+  }
+  io.out(
+    formatTable(
+      ['NAME', 'HOST', 'STATE', 'IPV4', 'FQDN', 'PORTS'],
+      rows.map((r) => [
+        r.inSpec ? r.lxcName : `${r.lxcName} (not in spec)`,
+        r.host,
+        r.state,
+        r.ipv4.join(',') || '-',
+        r.fqdn ?? '-',
+        r.ports.join(', ') || '-',
+      ]),
+    ),
+  );
+  return 0;
+}

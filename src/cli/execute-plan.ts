@@ -1,0 +1,103 @@
+// Applies a reviewed plan under the project lock: re-checks that it is not stale, runs it, prints the outcome.
+
+import path from 'node:path';
+import { digestObserved, summarizePlan, type Plan } from '../../plans/index.js';
+import { applyPlan, type ProgressNote } from '../apply/index.js';
+import { LockerError } from '../errors.js';
+import { openFileEventStore, type NewEvent } from '../events/index.js';
+import { acquireFileLock } from '../lock/index.js';
+import type { CliArgs } from './args.js';
+import { observeHosts } from './make-plan.js';
+import { formatDuration, printJson, type Io } from './output.js';
+import type { ProjectContext } from './project-context.js';
+
+export function planCreated(plan: Plan): NewEvent {
+  return {
+    type: 'plan.created',
+    project: plan.project,
+    planId: plan.planId,
+    data: { mode: plan.mode, actions: plan.actions.length, specDigest: plan.specDigest },
+  };
+}
+
+/** Refuses a plan made against another spec or other host states than the current ones. */
+export async function assertFresh(ctx: ProjectContext, plan: Plan): Promise<void> {
+  const hint = 'make a new plan with `locker plan -o FILE` and review it';
+  if (plan.project !== ctx.project) {
+    throw new LockerError('PLAN_STALE', `plan is for project "${plan.project}", not "${ctx.project}"`, { hint });
+  }
+  if (plan.specDigest !== ctx.desired.digest) {
+    throw new LockerError('PLAN_STALE', `plan is stale: ${ctx.specFile} changed since the plan was made`, { hint });
+  }
+  const observed = await observeHosts(ctx);
+  for (const [host, digest] of Object.entries(plan.observedDigests)) {
+    const now = observed.get(host) ?? (await ctx.transport.observe(host));
+    if (digestObserved(now) !== digest) {
+      throw new LockerError('PLAN_STALE', `plan is stale: host "${host}" changed since the plan was made`, { hint });
+    }
+  }
+}
+
+function describeProgress(note: ProgressNote): string | undefined {
+  const a = note.action;
+  const what = `${a.lxcName} ${a.kind}`;
+  switch (note.type) {
+    case 'dispatched':
+      return undefined;
+    case 'succeeded':
+      return `  ✓ ${what}${note.outcome === 'adopted' ? ' (already done)' : ''} [${formatDuration(note.durationMs)}]`;
+    case 'failed':
+      return `  ✗ ${what}: error[${note.code}] ${note.message}`;
+    case 'skipped':
+      return `  - ${what} skipped: ${note.because} did not succeed`;
+  }
+}
+
+/** `recordPlan`: false when the plan was recorded when it was saved (`plan -o`, then `apply FILE`). */
+export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io, recordPlan = true): Promise<number> {
+  const command = ['locker', cli.command, ...cli.rest].join(' ');
+  const lock = await acquireFileLock(path.join(ctx.stateDir, 'apply.lock'), { command });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    io.err('interrupt: no new steps start; steps in flight finish (Ctrl-C again to exit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const store = await openFileEventStore(ctx.stateDir, ctx.project);
+  try {
+    // Another change may have landed between review and lock: never apply a plan to a host it was not made for.
+    await assertFresh(ctx, plan);
+    if (recordPlan) await store.append([planCreated(plan)]);
+    const { runId, output } = await applyPlan({
+      plan,
+      transport: ctx.transport,
+      store,
+      command,
+      parallelism: cli.options.parallelism,
+      signal: controller.signal,
+      onProgress: (note) => {
+        const line = describeProgress(note);
+        if (line !== undefined && !cli.options.json) io.err(line);
+      },
+    });
+    const { counts, outcome } = output;
+    if (cli.options.json) {
+      printJson(io, { runId, planId: plan.planId, outcome, counts, summary: summarizePlan(plan) });
+    } else if (outcome === 'succeeded') {
+      io.out(`Apply complete: run ${runId}, ${counts.succeeded} steps succeeded.`);
+    } else {
+      io.out(
+        `Apply ${outcome}: run ${runId}, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending} not started.`,
+      );
+      io.out(`See the steps with: locker show ${runId}`);
+    }
+    return outcome === 'succeeded' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await store.close();
+    await lock.release();
+  }
+}

@@ -1,0 +1,32 @@
+// The usage text: the CLI contract in one screen.
+
+export const VERSION = '0.1.0';
+
+export const HELP = `locker ${VERSION}: run groups of LXC containers from one YAML file (plan, review, apply).
+
+Usage: locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [CONTAINER...]
+
+Commands:
+  validate            check the spec and exit (0 valid, 1 error)
+  plan [-o FILE]      show what would change (exit 0: nothing, 2: changes, 1: error); -o saves the plan
+  apply FILE          apply exactly a saved plan; refused as stale if the spec or a host changed since
+  up                  plan and apply: create, configure, start and forward everything in the spec
+  down                remove forwards, stop and destroy the project's containers (host data is kept)
+  status              table of containers: name, host, state, IPv4, fqdn, ports
+  create | start | stop | rm | ports | rmports
+                      a plan limited to what the command means, applied like up
+  runs                the project's runs and their outcome (from the event log)
+  show RUN            the steps of one run: state, attempts, duration, error
+
+Options:
+  -f, --file FILE     spec file (default: locker.yml, then locker.yaml, in the current folder)
+  -p, --project NAME  project name (default: the spec folder's name; env LOCKER_PROJECT)
+  -P, --lxcpath DIR   where containers live (default: LXC's own; env LOCKER_LXCPATH)
+      --json          machine-readable output
+  -y, --yes           do not ask for confirmation (required when stdin is not a terminal)
+      --parallelism N independent steps run at once (default 4)
+      --no-move       on first creation, do not copy the container's files into empty host folders
+  -o, --out FILE      with plan: save the plan to FILE
+      --debug         show stack traces and full command output on errors
+
+Exit codes: 0 success (plan: no changes), 1 error or failed run, 2 plan has changes.`;

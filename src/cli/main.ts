@@ -1,0 +1,54 @@
+// The `locker` command: parses the contract, runs one command, maps the outcome to an exit code.
+// It never prints a stack trace unless --debug (or the error is an internal bug).
+
+import { parseCli, type CliArgs } from './args.js';
+import { applyCommand, changeCommand, planCommand, validateCommand } from './commands/plan-commands.js';
+import { runsCommand, showCommand } from './commands/history.js';
+import { statusCommand } from './commands/status.js';
+import { HELP, VERSION } from './help.js';
+import { processIo, reportError, type Io } from './output.js';
+import { loadProjectContext } from './project-context.js';
+
+export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  let cli: CliArgs | undefined;
+  try {
+    cli = parseCli(argv, env);
+    if (cli.command === 'help') {
+      io.out(HELP);
+      return 0;
+    }
+    if (cli.command === 'version') {
+      io.out(VERSION);
+      return 0;
+    }
+    const ctx = await loadProjectContext(cli.options, cwd, env);
+    try {
+      switch (cli.command) {
+        case 'validate':
+          return await validateCommand(ctx, cli, io);
+        case 'plan':
+          return await planCommand(ctx, cli, io);
+        case 'apply':
+          return await applyCommand(ctx, cli, io);
+        case 'status':
+          return await statusCommand(ctx, cli, io);
+        case 'runs':
+          return await runsCommand(ctx, cli, io);
+        case 'show':
+          return await showCommand(ctx, cli, io);
+        default:
+          return await changeCommand(ctx, cli, io, cli.command);
+      }
+    } finally {
+      await ctx.transport.close();
+    }
+  } catch (e) {
+    reportError(io, e, cli?.options.json ?? argv.includes('--json'), cli?.options.debug ?? argv.includes('--debug'));
+    return 1;
+  }
+}
+
+export async function main(): Promise<void> {
+  const code = await runCli(process.argv.slice(2), processIo, process.cwd(), process.env);
+  process.exitCode = code;
+}

@@ -1,0 +1,59 @@
+// How the CLI writes: stdout for a command's output, stderr for progress and errors.
+// Errors follow one shape: `error[CODE] file:line:col: message` then `hint: ...`.
+
+import { LockerError, toLockerError } from '../errors.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stdin and stdout are a terminal (confirmation can be asked). */
+  interactive: boolean;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+};
+
+export function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+export function formatError(error: LockerError, debug: boolean): string {
+  const lines = [`error[${error.code}] ${error.located}`];
+  if (error.location?.path) lines.push(`  at ${error.location.path}`);
+  if (error.hint) lines.push(`hint: ${error.hint}`);
+  if (debug) {
+    if (error.detail) lines.push(error.detail);
+    let cause: unknown = error.cause;
+    while (cause instanceof Error) {
+      lines.push(`caused by: ${cause.stack ?? cause.message}`);
+      cause = cause.cause;
+    }
+    if (error.stack) lines.push(error.stack);
+  }
+  return lines.join('\n');
+}
+
+export function reportError(io: Io, e: unknown, json: boolean, debug: boolean): void {
+  const error = toLockerError(e);
+  if (json) printJson(io, { error: error.toJSON() });
+  else io.err(formatError(error, debug || error.code === 'INTERNAL'));
+}
+
+/** A plain left-aligned table; the last column is not padded. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}

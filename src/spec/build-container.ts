@@ -1,0 +1,151 @@
+// One container's settings (own keys over `defaults`) turned into a ContainerSpec, each
+// value checked where it is written so errors point at the right line.
+import { hintFor } from './did-you-mean.js';
+import { normaliseFqdn } from './fqdn.js';
+import type { Edge } from './graph.js';
+import type { ContainerEntry } from './layout.js';
+import { HOST_NAME, HOST_NAME_RULE, LXC_NAME, lxcNameOf } from './names.js';
+import { expandPlaceholders } from './placeholders.js';
+import { parsePort } from './ports.js';
+import type { ContainerKey, RawContainer } from './schema.js';
+import { specError, unwrap, type Segment } from './spec-error.js';
+import type { ContainerSource, ContainerSpec, PortSpec, SpecRef, VolumeSpec } from './types.js';
+import { parseVolume } from './volumes.js';
+import type { YamlSource } from './yaml-source.js';
+
+export interface BuildContext {
+  project: string;
+  specDir: string;
+  defaultHost: string;
+  /** Short names of every container of the spec. */
+  names: ReadonlySet<string>;
+  src: YamlSource;
+  defaults?: { raw: RawContainer; at: Segment[] };
+}
+
+export interface BuiltContainer {
+  spec: ContainerSpec;
+  /** clone-in-project and depends_on edges, for the cycle check. */
+  edges: Edge[];
+}
+
+type Picked<K extends ContainerKey> = { value: NonNullable<RawContainer[K]>; at: Segment[] };
+
+const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const TEMPLATE_ARG = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: BuildContext): BuiltContainer {
+  const { src, project } = ctx;
+  const name = entry.name;
+  // template and clone are one choice: a container's own choice drops the default one.
+  const ownsSource = own.template !== undefined || own.clone !== undefined;
+  const pick = <K extends ContainerKey>(key: K): Picked<K> | undefined => {
+    const mine = own[key];
+    if (mine !== undefined && mine !== null) return { value: mine as NonNullable<RawContainer[K]>, at: [...entry.at, key] };
+    if (ctx.defaults === undefined || (ownsSource && (key === 'template' || key === 'clone'))) return undefined;
+    const inherited = ctx.defaults.raw[key];
+    if (inherited === undefined || inherited === null) return undefined;
+    return { value: inherited as NonNullable<RawContainer[K]>, at: [...ctx.defaults.at, key] };
+  };
+
+  const edges: Edge[] = [];
+  const source = buildSource(entry, own, pick('template'), pick('clone'), pick('snapshot'), ctx, edges);
+
+  let fqdn: string | undefined;
+  const fqdnField = pick('fqdn');
+  if (fqdnField) {
+    const at = src.at(fqdnField.at);
+    fqdn = unwrap(normaliseFqdn(unwrap(expandPlaceholders(fqdnField.value, { name, project }), at)), at);
+  }
+
+  const hostField = pick('host');
+  let host = ctx.defaultHost;
+  if (hostField) {
+    if (!HOST_NAME.test(hostField.value)) throw specError(`invalid host "${hostField.value}"`, src.at(hostField.at), HOST_NAME_RULE);
+    host = hostField.value;
+  }
+
+  const volumes: VolumeSpec[] = [];
+  const volumeField = pick('volumes');
+  volumeField?.value.forEach((raw, i) => {
+    const ref = src.at([...volumeField.at, i]);
+    const volume = { ...unwrap(parseVolume(raw, { name, project, fqdn }, ctx.specDir), ref), raw, ref };
+    const twin = volumes.find((v) => v.containerPath === volume.containerPath);
+    if (twin) throw specError(`${volume.containerPath} is mounted twice in ${name} (first by ${twin.ref.path})`, ref, 'mount each container path once');
+    volumes.push(volume);
+  });
+
+  const ports: PortSpec[] = [];
+  const portField = pick('ports');
+  portField?.value.forEach((raw, i) => {
+    const ref = src.at([...portField.at, i]);
+    ports.push({ ...unwrap(parsePort(raw), ref), raw, ref });
+  });
+
+  const dependsOn: string[] = [];
+  const depField = pick('depends_on');
+  depField?.value.forEach((dep, i) => {
+    const ref = src.at([...depField.at, i]);
+    if (!ctx.names.has(dep)) {
+      throw specError(`${name} depends on "${dep}", which is not a container of this spec`, ref, hintFor(dep, [...ctx.names], 'containers'));
+    }
+    if (!dependsOn.includes(dep)) dependsOn.push(dep);
+    edges.push({ from: name, to: dep, ref });
+  });
+
+  const spec: ContainerSpec = { name, lxcName: lxcNameOf(project, name), host, source, volumes, ports, dependsOn, ref: entry.ref };
+  if (fqdn !== undefined) spec.fqdn = fqdn;
+  return { spec, edges };
+}
+
+function buildSource(
+  entry: ContainerEntry,
+  own: RawContainer,
+  template: Picked<'template'> | undefined,
+  clone: Picked<'clone'> | undefined,
+  snapshot: Picked<'snapshot'> | undefined,
+  ctx: BuildContext,
+  edges: Edge[],
+): ContainerSource {
+  const { src, project, names } = ctx;
+  const name = entry.name;
+  if (template && clone) {
+    const [a, b] = [src.keyAt(template.at), src.keyAt(clone.at)];
+    const second = a.line < b.line || (a.line === b.line && a.col < b.col) ? b : a;
+    throw specError(`container ${name} has both template and clone`, second, 'keep one: template creates a new container, clone copies another');
+  }
+  if (own.snapshot !== undefined && !clone) {
+    throw specError(`snapshot only applies to a clone, and ${name} is not one`, src.keyAt([...entry.at, 'snapshot']), 'remove `snapshot:`, or replace `template:` by `clone: ORIGIN`');
+  }
+  if (template) {
+    const ref = src.at(template.at);
+    const { name: templateName, ...rest } = template.value;
+    if (!TEMPLATE_NAME.test(templateName) && !templateName.startsWith('/')) {
+      throw specError(`invalid template "${templateName}"`, src.at([...template.at, 'name']), 'give a template name (busybox, download) or an absolute path to a template script');
+    }
+    const args: Record<string, string> = {};
+    for (const [key, value] of Object.entries(rest)) {
+      if (!TEMPLATE_ARG.test(key)) {
+        throw specError(`invalid template argument name "${key}"`, src.keyAt([...template.at, key]), 'argument names are letters, digits, "_" and "-", starting with a letter; each becomes `--NAME VALUE`');
+      }
+      // A number keeps its spelling: `release: 20.10` is "20.10", not "20.1".
+      args[key] = typeof value === 'number' ? (src.sourceText([...template.at, key]) ?? String(value)) : String(value);
+    }
+    return { kind: 'template', template: templateName, args, ref };
+  }
+  if (clone) {
+    const ref = src.at(clone.at);
+    const wanted = clone.value;
+    const inProject = names.has(wanted) ? wanted : [...names].find((n) => lxcNameOf(project, n) === wanted);
+    const snap = snapshot?.value ?? false;
+    if (inProject !== undefined) {
+      edges.push({ from: name, to: inProject, ref });
+      return { kind: 'clone', origin: lxcNameOf(project, inProject), originInProject: inProject, snapshot: snap, ref };
+    }
+    if (!LXC_NAME.test(wanted)) {
+      throw specError(`clone "${wanted}" is neither a container of this spec nor a valid LXC name`, ref, hintFor(wanted, [...names], 'containers of this spec'));
+    }
+    return { kind: 'clone', origin: wanted, snapshot: snap, ref };
+  }
+  throw specError(`container ${name} has neither template nor clone`, entry.ref, 'add `template: busybox` (a new container) or `clone: NAME` (a copy of another)');
+}

@@ -1,0 +1,75 @@
+// loadSpec: YAML text in, validated DesiredState out, or one located error. Checks run from
+// the outside in (syntax, characters, layout, each container, then across containers), so
+// the error a user sees first is the most basic one.
+import { posix } from 'node:path';
+import { LockerError } from '../errors.js';
+import { buildContainer, type BuildContext } from './build-container.js';
+import { assertSameHostClones } from './clones.js';
+import { rejectControlChars } from './control-chars.js';
+import { digestContainers } from './digest.js';
+import { assertAcyclic, type Edge } from './graph.js';
+import { readLayout } from './layout.js';
+import { CONTAINER_NAME, CONTAINER_NAME_RULE, HOST_NAME, HOST_NAME_RULE, validateProjectName } from './names.js';
+import { assertNoPortClash } from './port-clashes.js';
+import { specError } from './spec-error.js';
+import type { ContainerSpec, DesiredState } from './types.js';
+import { validateShape } from './validate-shape.js';
+import { readYaml } from './yaml-source.js';
+
+export interface LoadSpecInput {
+  text: string;
+  /** Spec file path as the user knows it; used in every error location. */
+  file: string;
+  project: string;
+  /** Absolute folder relative host paths of volumes are resolved against. */
+  specDir: string;
+  /** Host of containers that name none (and have no `defaults.host`); `local` if unset. */
+  defaultHost?: string;
+}
+
+export function loadSpec(input: LoadSpecInput): DesiredState {
+  validateProjectName(input.project);
+  if (!posix.isAbsolute(input.specDir)) {
+    throw new LockerError('INTERNAL', `loadSpec needs an absolute specDir, got "${input.specDir}"`);
+  }
+  const defaultHost = input.defaultHost ?? 'local';
+  if (!HOST_NAME.test(defaultHost)) {
+    throw new LockerError('USAGE', `invalid host "${defaultHost}"`, { hint: HOST_NAME_RULE });
+  }
+
+  const src = readYaml(input.text, input.file);
+  rejectControlChars(src);
+  const layout = readLayout(src);
+  for (const entry of layout.containers) {
+    if (!CONTAINER_NAME.test(entry.name)) {
+      throw specError(`invalid container name "${entry.name}"`, entry.ref, CONTAINER_NAME_RULE);
+    }
+  }
+
+  const ctx: BuildContext = {
+    project: input.project,
+    specDir: input.specDir,
+    defaultHost,
+    names: new Set(layout.containers.map((e) => e.name)),
+    src,
+  };
+  if (layout.defaults) {
+    ctx.defaults = { raw: validateShape(layout.defaults.value, layout.defaults.at, src, 'defaults'), at: layout.defaults.at };
+  }
+
+  const containers: ContainerSpec[] = [];
+  const edges: Edge[] = [];
+  for (const entry of layout.containers) {
+    const own = validateShape(entry.value, entry.at, src, `container ${entry.name}`);
+    const built = buildContainer(entry, own, ctx);
+    containers.push(built.spec);
+    edges.push(...built.edges);
+  }
+
+  assertSameHostClones(containers);
+  assertNoPortClash(containers);
+  assertAcyclic([...ctx.names], edges);
+
+  const sorted = [...containers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { project: input.project, file: input.file, digest: digestContainers(sorted), containers: sorted };
+}

@@ -1,0 +1,72 @@
+// The shape of one container (and of `defaults`) in zod: types only. What the values mean
+// (port syntax, paths, names) is checked afterwards, where the YAML position is known.
+import { z } from 'zod';
+
+/** Keys a container may have, in the order the docs list them. */
+export const CONTAINER_KEYS = [
+  'template',
+  'clone',
+  'snapshot',
+  'volumes',
+  'ports',
+  'fqdn',
+  'depends_on',
+  'host',
+] as const;
+
+export type ContainerKey = (typeof CONTAINER_KEYS)[number];
+
+const stringList = (what: string, item: string) =>
+  z.array(z.string({ error: (iss) => `each entry of ${what} must be a string (${item}), not ${describe(iss.input)}` }), {
+    error: `${what} must be a list of strings`,
+  });
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a map' : `the ${typeof value} ${String(value)}`;
+}
+
+const templateArg = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'template arguments must be strings, numbers or booleans',
+});
+
+const template = z.preprocess(
+  // `template: busybox` is shorthand for `template: {name: busybox}`.
+  (v) => (typeof v === 'string' ? { name: v } : v),
+  z
+    .object(
+      {
+        name: z.string({
+          error: (iss) => (iss.input === undefined ? 'template needs a name' : 'template.name must be a string'),
+        }),
+      },
+      { error: 'template must be a template name or a map with `name`' },
+    )
+    .catchall(templateArg),
+);
+
+export const containerSchema = z.strictObject({
+  template: template.optional(),
+  clone: z.string({ error: 'clone must be a string (a container name)' }).optional(),
+  snapshot: z.boolean({ error: 'snapshot must be true or false' }).optional(),
+  volumes: stringList('volumes', 'host:container[:ro]').optional(),
+  ports: stringList('ports', 'quote numbers, e.g. "8000:8000"').optional(),
+  fqdn: z.string({ error: 'fqdn must be a string' }).optional(),
+  depends_on: stringList('depends_on', 'a container name').optional(),
+  host: z.string({ error: 'host must be a string (an agent host name)' }).optional(),
+});
+
+export type RawContainer = z.infer<typeof containerSchema>;
+
+/** What to do about a type error, by the key it is under. */
+export const TYPE_HINTS: Record<ContainerKey, string> = {
+  template: 'write `template: busybox` or `template: {name: busybox, release: xenial}`',
+  clone: 'write `clone: NAME` with the name of a container of this spec or of an existing LXC container',
+  snapshot: 'write `snapshot: true` or `snapshot: false`',
+  volumes: 'write `volumes: ["./data:/var/lib/data", "/srv/conf:/etc/app:ro"]`',
+  ports: 'quote each port so YAML reads it as a string: `ports: ["8000:8000", "8001:8001/udp"]`',
+  fqdn: 'write `fqdn: db.example.net`',
+  depends_on: 'write `depends_on: [db]` with names of containers of this spec',
+  host: 'write `host: NAME` with the name of a locker agent host',
+};

@@ -1,0 +1,127 @@
+// The spec file as a YAML document that remembers where every node sits, so that any
+// error found later (in zod, in the ports parser) can point at its line and column.
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { formatPath, specError, type Segment } from './spec-error.js';
+import type { SpecRef } from './types.js';
+
+export interface YamlSource {
+  file: string;
+  /** The document as plain data (aliases and `<<` merges resolved). */
+  data: unknown;
+  /** Where the value at `segments` starts; the nearest existing ancestor when it is missing. */
+  at(segments: readonly Segment[]): SpecRef;
+  /** Where the key of the last segment starts (for unknown keys and names). */
+  keyAt(segments: readonly Segment[]): SpecRef;
+  /** The scalar at `segments` as written (`20.10`, not the number 20.1), if it is a scalar. */
+  sourceText(segments: readonly Segment[]): string | undefined;
+}
+
+type Found = { node: unknown; keyOffset?: number; offset: number; complete: boolean };
+
+export function readYaml(text: string, file: string): YamlSource {
+  const lines = new LineCounter();
+  // `merge` lets compose-style `<<: *base` work; duplicate keys stay errors (uniqueKeys default).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
+  const ref = (offset: number, segments: readonly Segment[]): SpecRef => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, col, path: formatPath(segments) };
+  };
+
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const offset = first.pos[0];
+    if (first.code === 'DUPLICATE_KEY') {
+      const path = findKeyPath(doc, offset) ?? [];
+      const key = path.length > 0 ? String(path[path.length - 1]) : text.slice(first.pos[0], first.pos[1]);
+      throw specError(`duplicate key "${key}"`, ref(offset, path), 'each key may appear once in a map: merge the two entries');
+    }
+    throw specError(`YAML syntax: ${first.message}`, ref(offset, []), 'fix the YAML syntax near this position');
+  }
+
+  const walk = (segments: readonly Segment[]): Found => {
+    let node: unknown = doc.contents;
+    let found: Found = { node, offset: 0, complete: true };
+    if (node === null) return { ...found, complete: segments.length === 0 };
+    found.offset = offsetOf(node, 0);
+    for (const seg of segments) {
+      node = resolve(node, doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+        if (pair === undefined) return { ...found, complete: false };
+        const keyOffset = offsetOf(pair.key, found.offset);
+        const value = pair.value;
+        found = { node: value, keyOffset, offset: isEmpty(value) ? keyOffset : offsetOf(value, keyOffset), complete: true };
+      } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+        const item = node.items[seg];
+        found = { node: item, offset: offsetOf(item, found.offset), complete: true };
+      } else {
+        return { ...found, complete: false };
+      }
+      node = found.node;
+    }
+    return found;
+  };
+
+  return {
+    file,
+    data: toData(doc, ref(0, [])),
+    at: (segments) => ref(walk(segments).offset, segments),
+    keyAt: (segments) => {
+      const found = walk(segments);
+      return ref(found.complete ? (found.keyOffset ?? found.offset) : found.offset, segments);
+    },
+    sourceText: (segments) => {
+      const found = walk(segments);
+      const node = found.complete ? resolve(found.node, doc) : undefined;
+      return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+    },
+  };
+}
+
+function toData(doc: Document, start: SpecRef): unknown {
+  try {
+    return doc.toJS();
+  } catch (e) {
+    // toJS refuses alias bombs (maxAliasCount); that is bad input, not a crash.
+    const message = e instanceof Error ? e.message : String(e);
+    throw specError(`YAML: ${message}`, start, 'use fewer nested aliases (*name)');
+  }
+}
+
+function resolve(node: unknown, doc: Document): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+function isEmpty(node: unknown): boolean {
+  return node === null || node === undefined || (isScalar(node) && node.value === null && node.source === '');
+}
+
+function offsetOf(node: unknown, fallback: number): number {
+  const range = (node as Node | null)?.range;
+  return range ? range[0] : fallback;
+}
+
+/** The spec path of the map key starting at `offset`, for duplicate-key errors. */
+function findKeyPath(doc: Document, offset: number): Segment[] | undefined {
+  const search = (node: unknown, path: Segment[]): Segment[] | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const here = [...path, keyText(pair.key)];
+        if (offsetOf(pair.key, -1) === offset) return here;
+        const deeper = search(pair.value, here);
+        if (deeper) return deeper;
+      }
+    } else if (isSeq(node)) {
+      for (const [i, item] of node.items.entries()) {
+        const deeper = search(item, [...path, i]);
+        if (deeper) return deeper;
+      }
+    }
+    return undefined;
+  };
+  return search(doc.contents, []);
+}

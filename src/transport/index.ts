@@ -1,0 +1,5 @@
+// The seam between the control point and host agents (in-process now, NATS for many hosts).
+// Nothing above this module may know which transport runs.
+
+export type { Job, JobReporter, JobResult, Transport } from './types.js';
+export { InProcessTransport, type HostAgent } from './in-process.js';

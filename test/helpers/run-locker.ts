@@ -1,0 +1,29 @@
+// Runs the built `bin/locker` as a user would: a separate process, argv only, no terminal.
+
+import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const LOCKER_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/locker');
+
+export interface LockerResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runLocker(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<LockerResult> {
+  const r = await execa(process.execPath, [LOCKER_BIN, ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 180_000,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** A short human summary of a failed command, for assertion messages. */
+export function show(r: LockerResult): string {
+  return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, toPromise } from 'xstate';
+import { containerMachine, runMachine, type ActionRequest, type RunEmitted } from '../../machines/index.js';
+import type { PlannedAction } from '../../plans/types.js';
+import type { JobResult } from '../../src/transport/types.js';
+
+function act(container: string, kind: PlannedAction['kind'], dependsOn: string[] = []): PlannedAction {
+  return {
+    id: `local/${container}/${kind}`,
+    host: 'local',
+    project: 'demo',
+    container,
+    lxcName: `demo_${container}`,
+    kind,
+    symbol: '+',
+    reason: 'missing',
+    detail: '',
+    dependsOn,
+    params: { kind: 'start' } as PlannedAction['params'],
+  };
+}
+
+/** Runs a plan with a scripted job runner; records the order things happened in. */
+async function runScripted(
+  actions: PlannedAction[],
+  script: (req: ActionRequest) => JobResult | Promise<JobResult>,
+  parallelism = 4,
+) {
+  const log: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const machine = runMachine.provide({
+    actors: {
+      container: containerMachine.provide({
+        actors: {
+          runAction: fromPromise<JobResult, ActionRequest>(async ({ input }) => {
+            inFlight += 1;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            log.push(`start ${input.action.id}`);
+            await new Promise((r) => setTimeout(r, 5));
+            const result = await script(input);
+            log.push(`end ${input.action.id}`);
+            inFlight -= 1;
+            return result;
+          }),
+        },
+      }),
+    },
+  });
+  const emitted: RunEmitted[] = [];
+  const actor = createActor(machine, { input: { actions, parallelism } });
+  for (const t of ['step.dispatched', 'step.settled', 'step.skipped'] as const) actor.on(t, (e) => emitted.push(e));
+  actor.start();
+  const output = await toPromise(actor);
+  return { output, log, emitted, maxInFlight };
+}
+
+const ok: JobResult = { ok: true, outcome: 'done' };
+const fail: JobResult = { ok: false, error: { name: 'LockerError', code: 'LXC_COMMAND_FAILED', message: 'boom', retryable: false } };
+
+describe('run machine', () => {
+  it('honours dependencies across containers', async () => {
+    const actions = [
+      act('db', 'create'),
+      act('db', 'start', ['local/db/create']),
+      act('web', 'clone', ['local/db/create']),
+      act('web', 'start', ['local/web/clone', 'local/db/start']),
+    ];
+    const { output, log } = await runScripted(actions, () => ok);
+    expect(output.outcome).toBe('succeeded');
+    const at = (s: string) => log.indexOf(s);
+    expect(at('start local/web/clone')).toBeGreaterThan(at('end local/db/create'));
+    expect(at('start local/web/start')).toBeGreaterThan(at('end local/db/start'));
+    expect(at('start local/web/start')).toBeGreaterThan(at('end local/web/clone'));
+  });
+
+  it('runs one action per container at a time and respects the parallelism bound', async () => {
+    const actions = ['a', 'b', 'c', 'd', 'e', 'f'].flatMap((c) => [act(c, 'create'), act(c, 'start')]);
+    const one = await runScripted(actions, () => ok, 1);
+    expect(one.maxInFlight).toBe(1);
+    const three = await runScripted(actions, () => ok, 3);
+    expect(three.maxInFlight).toBe(3);
+    // Two actions of one container never overlap.
+    for (const c of ['a', 'b']) {
+      const log = three.log;
+      expect(log.indexOf(`start local/${c}/start`)).toBeGreaterThan(log.indexOf(`end local/${c}/create`));
+    }
+  });
+
+  it('a failure skips its dependents and lets independent work finish', async () => {
+    const actions = [
+      act('db', 'create'),
+      act('db', 'start', ['local/db/create']),
+      act('web', 'clone', ['local/db/create']),
+      act('cache', 'create'),
+      act('cache', 'start', ['local/cache/create']),
+    ];
+    const { output, emitted } = await runScripted(actions, (r) => (r.action.id === 'local/db/create' ? fail : ok));
+    expect(output.outcome).toBe('failed');
+    expect(output.status).toEqual({
+      'local/db/create': 'failed',
+      'local/db/start': 'skipped',
+      'local/web/clone': 'skipped',
+      'local/cache/create': 'succeeded',
+      'local/cache/start': 'succeeded',
+    });
+    const skipped = emitted.filter((e) => e.type === 'step.skipped');
+    expect(skipped.map((e) => [e.action.id, e.type === 'step.skipped' && e.because])).toEqual([
+      ['local/db/start', 'local/db/create'],
+      ['local/web/clone', 'local/db/create'],
+    ]);
+  });
+
+  it('a runner that throws fails only its action', async () => {
+    const actions = [act('a', 'create'), act('b', 'create')];
+    const { output } = await runScripted(actions, (r) => {
+      if (r.action.container === 'a') throw new Error('driver crashed');
+      return ok;
+    });
+    expect(output.status).toEqual({ 'local/a/create': 'failed', 'local/b/create': 'succeeded' });
+  });
+
+  it('an action waiting on a dependency outside the run is skipped, not hung', async () => {
+    const { output } = await runScripted([act('a', 'start', ['local/elsewhere/create'])], () => ok);
+    expect(output.status).toEqual({ 'local/a/start': 'skipped' });
+    expect(output.outcome).toBe('failed');
+  });
+
+  it('emits dispatched before settled for every action, each once', async () => {
+    const actions = [act('a', 'create'), act('a', 'start', ['local/a/create'])];
+    const { emitted } = await runScripted(actions, () => ok);
+    expect(emitted.map((e) => `${e.type} ${e.action.id}`)).toEqual([
+      'step.dispatched local/a/create',
+      'step.settled local/a/create',
+      'step.dispatched local/a/start',
+      'step.settled local/a/start',
+    ]);
+  });
+});
