@@ -56,7 +56,7 @@ function describeProgress(note: ProgressNote): string | undefined {
 /** `recordPlan`: false when the plan was recorded when it was saved (`plan -o`, then `apply FILE`). */
 export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io, recordPlan = true): Promise<number> {
   const command = ['locker', cli.command, ...cli.rest].join(' ');
-  const lock = await acquireFileLock(path.join(ctx.stateDir, 'apply.lock'), { command });
+  const lock = await acquireFileLock(path.join(ctx.stateDir, 'apply.lock'), { command: [cli.command, ...cli.rest].join(' ') });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

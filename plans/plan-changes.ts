@@ -1,0 +1,112 @@
+// The planner: desired state + what the hosts report + a command -> an ordered Plan. Pure.
+// It decides what to do and in which order; whether it is safe *now* is each action's own check.
+
+import { LockerError } from '../src/errors.js';
+import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
+import { digestObserved } from './digest.js';
+import { findLeftovers } from './find-leftovers.js';
+import type { ObservedHost } from './observed.js';
+import { findContainer, forwardsOf, refOf, requireHost } from './observed-lookup.js';
+import { orderActions } from './order-actions.js';
+import { computePlanId } from './plan-file.js';
+import { planCloneOrigins } from './plan-clone-origins.js';
+import { specNamed, type PlanContext } from './plan-context.js';
+import { planCreation } from './plan-creation.js';
+import { PlanDraft } from './plan-draft.js';
+import { planExisting } from './plan-existing.js';
+import { planTeardowns, type TeardownRequest } from './plan-teardown.js';
+import { resolveScope } from './resolve-scope.js';
+import type { ActionReason, Plan, PlanMode } from './types.js';
+
+export interface PlanInput {
+  desired: DesiredState;
+  /** One entry per host, keyed by host name. */
+  observed: ReadonlyMap<string, ObservedHost>;
+  mode: PlanMode;
+  /** Short names; empty or absent means every container of the spec. */
+  targets?: string[];
+  /** Copy a new container's data out into its volume folders before mounting them; default true. */
+  move?: boolean;
+}
+
+export function planChanges(input: PlanInput): Plan {
+  const { desired, observed, mode } = input;
+  const targets = [...new Set(input.targets ?? [])].sort();
+  const scope = resolveScope(desired, mode, targets);
+  const ctx: PlanContext = { desired, observed, mode, move: input.move !== false, draft: new PlanDraft(desired.project) };
+  // Leftovers of the project are only looked for when the command covers the whole project.
+  const leftovers = targets.length === 0 && (mode === 'up' || mode === 'down' || mode === 'rmports');
+  switch (mode) {
+    case 'up':
+    case 'create':
+    case 'start':
+    case 'ports':
+      planConverge(ctx, scope);
+      if (leftovers) planTeardowns(ctx, leftoverRequests(ctx, 'not-in-spec', true));
+      break;
+    case 'stop':
+      planTeardowns(ctx, specRequests(ctx, scope, { stop: true, destroy: false }));
+      break;
+    case 'rm':
+    case 'down': {
+      const extra = leftovers ? leftoverRequests(ctx, 'not-in-spec', true) : [];
+      planTeardowns(ctx, [...specRequests(ctx, scope, { stop: true, destroy: true }), ...extra]);
+      break;
+    }
+    case 'rmports': {
+      const extra = leftovers ? leftoverRequests(ctx, 'requested', false) : [];
+      planTeardowns(ctx, [...specRequests(ctx, scope, { stop: false, destroy: false }), ...extra]);
+      break;
+    }
+  }
+  const actions = orderActions(ctx.draft.materialize());
+  const hosts = new Set([...scope.map((c) => c.host), ...actions.map((a) => a.host)]);
+  if (leftovers) for (const host of observed.keys()) hosts.add(host);
+  const observedDigests: Record<string, string> = {};
+  for (const host of [...hosts].sort()) observedDigests[host] = digestObserved(requireHost(observed, host));
+  const plan: Omit<Plan, 'planId'> = {
+    version: 1,
+    project: desired.project,
+    mode,
+    specFile: desired.file,
+    specDigest: desired.digest,
+    observedDigests,
+    targets,
+    actions,
+  };
+  return { ...plan, planId: computePlanId(plan) };
+}
+
+function planConverge(ctx: PlanContext, scope: readonly ContainerSpec[]): void {
+  const { mode } = ctx;
+  for (const spec of scope) {
+    const host = requireHost(ctx.observed, spec.host);
+    const observed = findContainer(host, spec.lxcName);
+    if (observed !== undefined) planExisting(ctx, spec, observed, host);
+    else if (mode === 'up' || mode === 'create') planCreation(ctx, spec);
+    else if (mode === 'start') {
+      throw new LockerError('HOST_PRECONDITION', `container ${spec.name} does not exist`, {
+        hint: 'run `locker create` or `locker up` first',
+        location: spec.ref,
+      });
+    }
+  }
+  planCloneOrigins(ctx, scope);
+  for (const spec of scope) {
+    for (const name of spec.dependsOn) {
+      ctx.draft.require(refOf(spec), 'start', refOf(specNamed(ctx, name, spec)), 'start');
+    }
+  }
+}
+
+function specRequests(ctx: PlanContext, scope: readonly ContainerSpec[], steps: { stop: boolean; destroy: boolean }): TeardownRequest[] {
+  return scope.map((spec) => {
+    const host = requireHost(ctx.observed, spec.host);
+    const subject = { ref: refOf(spec), observed: findContainer(host, spec.lxcName), forwards: forwardsOf(host, ctx.desired.project, spec.name) };
+    return { subject, reason: 'requested', spec, ...steps };
+  });
+}
+
+function leftoverRequests(ctx: PlanContext, reason: ActionReason, remove: boolean): TeardownRequest[] {
+  return findLeftovers(ctx.desired, ctx.observed).map((subject) => ({ subject, reason, stop: remove, destroy: remove }));
+}

@@ -1,0 +1,82 @@
+// Steps for a spec container the host does not have: make it, configure it, and (for `up`) run it.
+// Every new container gets write-mounts, because that block is also what tags it as Locker's.
+
+import type { ContainerSpec } from '../src/spec/types.js';
+import { toMountParams } from './compare-mounts.js';
+import { labelPort, toForwardParams } from './compare-forwards.js';
+import { refOf } from './observed-lookup.js';
+import type { PlanContext } from './plan-context.js';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function describeTemplate(template: string, args: Record<string, string>): string {
+  const extra = Object.keys(args)
+    .sort()
+    .map((k) => `${k}=${args[k]}`);
+  return ['template', template, ...extra].join(' ');
+}
+
+export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
+  const ref = refOf(spec);
+  const { draft } = ctx;
+  const source = spec.source;
+  if (source.kind === 'template') {
+    draft.add(ref, {
+      symbol: '+',
+      reason: 'missing',
+      detail: describeTemplate(source.template, source.args),
+      specRef: source.ref,
+      params: { kind: 'create', template: source.template, args: { ...source.args } },
+    });
+  } else {
+    draft.add(ref, {
+      symbol: '+',
+      reason: 'missing',
+      detail: `${source.snapshot ? 'snapshot' : 'copy'} of ${source.origin}`,
+      specRef: source.ref,
+      params: { kind: 'clone', origin: source.origin, snapshot: source.snapshot },
+    });
+  }
+  const volumeRef = spec.volumes[0]?.ref ?? spec.ref;
+  if (ctx.move && spec.volumes.length > 0) {
+    draft.add(ref, {
+      symbol: '+',
+      reason: 'missing',
+      detail: `seed ${plural(spec.volumes.length, 'volume')} with the container's data`,
+      specRef: volumeRef,
+      params: { kind: 'copy-out', mounts: toMountParams(spec) },
+    });
+  }
+  draft.add(ref, {
+    symbol: '+',
+    reason: 'missing',
+    detail: spec.volumes.length === 0 ? 'no volumes' : plural(spec.volumes.length, 'volume'),
+    specRef: volumeRef,
+    params: { kind: 'write-mounts', mounts: toMountParams(spec) },
+  });
+  // A clone carries its origin's hook: it must get its own, or have the inherited one removed.
+  if (spec.fqdn !== undefined || source.kind === 'clone') {
+    const hook: { kind: 'install-hostname-hook'; fqdn?: string } = { kind: 'install-hostname-hook' };
+    if (spec.fqdn !== undefined) hook.fqdn = spec.fqdn;
+    draft.add(ref, {
+      symbol: '+',
+      reason: 'missing',
+      detail: spec.fqdn === undefined ? 'no hostname: drop the inherited hook' : `hostname ${spec.fqdn}`,
+      specRef: spec.ref,
+      params: hook,
+    });
+  }
+  if (ctx.mode !== 'up') return;
+  draft.add(ref, { symbol: '+', reason: 'missing', detail: 'first start', specRef: spec.ref, params: { kind: 'start' } });
+  if (spec.ports.length > 0) {
+    draft.add(ref, {
+      symbol: '+',
+      reason: 'missing',
+      detail: spec.ports.map(labelPort).join(', '),
+      specRef: spec.ports[0]?.ref,
+      params: { kind: 'forward-ports', ports: toForwardParams(spec.ports) },
+    });
+  }
+}

@@ -1,0 +1,87 @@
+// Steps for a spec container the host already has: config drift, a stopped container, stale forwards.
+// Config only takes effect at start, so a running container with drift is restarted (in `up` only).
+
+import type { ContainerSpec } from '../src/spec/types.js';
+import { describeHostnameDrift, describeMountDrift, toMountParams } from './compare-mounts.js';
+import { describeForwardDrift, labelPort, toForwardParams } from './compare-forwards.js';
+import type { ObservedContainer, ObservedHost } from './observed.js';
+import { forwardsOf, refOf } from './observed-lookup.js';
+import type { PlanContext } from './plan-context.js';
+import type { ActionReason } from './types.js';
+
+export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer, host: ObservedHost): void {
+  const { mode, draft } = ctx;
+  const ref = refOf(spec);
+  const running = observed.state === 'RUNNING';
+  if (mode === 'up' || mode === 'create') planConfigDrift(ctx, spec, observed);
+  if ((mode === 'up' || mode === 'start') && !running) {
+    draft.add(ref, {
+      symbol: '~',
+      reason: mode === 'start' ? 'requested' : 'drifted',
+      detail: `container is ${observed.state}`,
+      specRef: spec.ref,
+      params: { kind: 'start' },
+    });
+  }
+  if (mode === 'up' || mode === 'start' || (mode === 'ports' && running)) {
+    planForwards(ctx, spec, observed, host, mode === 'start' ? 'requested' : 'drifted');
+  }
+}
+
+function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer): void {
+  const { mode, draft } = ctx;
+  const project = ctx.desired.project;
+  const ref = refOf(spec);
+  const mounts = describeMountDrift(spec, project, observed.managed);
+  const hostname = describeHostnameDrift(spec, project, observed.managed);
+  if (mounts === undefined && hostname === undefined) return;
+  const running = observed.state === 'RUNNING';
+  const restart = mode === 'up' && running;
+  // `create` never starts or stops: the new config waits for the next start.
+  const later = running && !restart ? ' (applies at next start)' : '';
+  const why = `restart to apply ${[mounts && 'mounts', hostname && 'hostname'].filter(Boolean).join(' and ')}`;
+  if (restart) {
+    draft.add(ref, { symbol: '~', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'stop' } });
+  }
+  if (mounts !== undefined) {
+    draft.add(ref, {
+      symbol: '~',
+      reason: 'drifted',
+      detail: mounts + later,
+      specRef: spec.volumes[0]?.ref ?? spec.ref,
+      params: { kind: 'write-mounts', mounts: toMountParams(spec) },
+    });
+  }
+  if (hostname !== undefined) {
+    const hook: { kind: 'install-hostname-hook'; fqdn?: string } = { kind: 'install-hostname-hook' };
+    if (spec.fqdn !== undefined) hook.fqdn = spec.fqdn;
+    draft.add(ref, { symbol: '~', reason: 'drifted', detail: hostname + later, specRef: spec.ref, params: hook });
+  }
+  if (restart) {
+    draft.add(ref, { symbol: '~', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'start' } });
+  }
+}
+
+/**
+ * Forward-ports when the rules differ from the spec, or after a start planned here: the container may
+ * come back with another address. `startReason` is the reason used when only the start calls for it.
+ */
+export function planForwards(
+  ctx: PlanContext,
+  spec: ContainerSpec,
+  observed: ObservedContainer,
+  host: ObservedHost,
+  startReason: ActionReason,
+): void {
+  const ref = refOf(spec);
+  const drift = describeForwardDrift(spec.ports, forwardsOf(host, ctx.desired.project, spec.name), observed.ipv4);
+  const started = ctx.draft.has(ref, 'start');
+  if (drift.length === 0 && !(started && spec.ports.length > 0)) return;
+  ctx.draft.add(ref, {
+    symbol: '~',
+    reason: drift.length > 0 ? 'drifted' : startReason,
+    detail: drift.length > 0 ? drift.join(', ') : `forward ${spec.ports.map(labelPort).join(', ')} again after the start`,
+    specRef: spec.ports[0]?.ref ?? spec.ref,
+    params: { kind: 'forward-ports', ports: toForwardParams(spec.ports) },
+  });
+}

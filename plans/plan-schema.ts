@@ -1,0 +1,77 @@
+// The plan file's schema: a saved plan is read back only if it is exactly a Plan.
+// Strict objects: an unknown key means a hand-edited or foreign file, not something to ignore.
+
+import { z } from 'zod';
+import type { Plan } from './types.js';
+
+const specRef = z.strictObject({
+  file: z.string(),
+  line: z.number().int().positive(),
+  col: z.number().int().positive(),
+  path: z.string(),
+});
+
+const mount = z.strictObject({ hostPath: z.string(), containerPath: z.string(), readOnly: z.boolean() });
+
+const forward = z.strictObject({
+  protocol: z.enum(['tcp', 'udp']),
+  hostIp: z.string().optional(),
+  hostPort: z.number().int().min(1).max(65535),
+  containerPort: z.number().int().min(1).max(65535),
+});
+
+const params = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('create'), template: z.string(), args: z.record(z.string(), z.string()) }),
+  z.strictObject({ kind: z.literal('clone'), origin: z.string(), snapshot: z.boolean() }),
+  z.strictObject({ kind: z.literal('copy-out'), mounts: z.array(mount) }),
+  z.strictObject({ kind: z.literal('write-mounts'), mounts: z.array(mount) }),
+  z.strictObject({ kind: z.literal('install-hostname-hook'), fqdn: z.string().optional() }),
+  z.strictObject({ kind: z.literal('start') }),
+  z.strictObject({ kind: z.literal('forward-ports'), ports: z.array(forward) }),
+  z.strictObject({ kind: z.literal('unforward-ports') }),
+  z.strictObject({ kind: z.literal('stop') }),
+  z.strictObject({ kind: z.literal('destroy') }),
+]);
+
+const action = z.strictObject({
+  id: z.string().min(1),
+  host: z.string().min(1),
+  project: z.string().min(1),
+  container: z.string().min(1),
+  lxcName: z.string().min(1),
+  kind: z.enum([
+    'create',
+    'clone',
+    'copy-out',
+    'write-mounts',
+    'install-hostname-hook',
+    'start',
+    'forward-ports',
+    'unforward-ports',
+    'stop',
+    'destroy',
+  ]),
+  symbol: z.enum(['+', '~', '-', '-/+']),
+  reason: z.enum(['missing', 'drifted', 'not-in-spec', 'requested', 'origin-of-snapshot']),
+  detail: z.string(),
+  dependsOn: z.array(z.string()),
+  specRef: specRef.optional(),
+  params,
+});
+
+export const planSchema = z.strictObject({
+  version: z.literal(1),
+  planId: z.string().regex(/^[0-9a-f]{12}$/),
+  project: z.string().min(1),
+  mode: z.enum(['up', 'down', 'create', 'start', 'stop', 'rm', 'ports', 'rmports']),
+  specFile: z.string(),
+  specDigest: z.string(),
+  observedDigests: z.record(z.string(), z.string()),
+  targets: z.array(z.string()),
+  actions: z.array(action),
+});
+
+/** Compile-time proof that what the schema accepts is a Plan. */
+export function asPlan(value: z.infer<typeof planSchema>): Plan {
+  return value;
+}

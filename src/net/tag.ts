@@ -1,0 +1,49 @@
+// The comment tags that mark Locker's rules: how they are written and read back.
+// A tag is the only thing that says a rule is ours, so parsing is strict.
+
+import type { Protocol } from '../spec/types.js';
+
+/** Comment of the jump rules from the built-in chains; shared by every project. */
+export const JUMP_TAG = 'locker:jump';
+
+const TAG_ROOT = 'locker';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PORT = /^[1-9][0-9]{0,4}$/;
+
+/** What a per-port tag says: `locker:PROJECT:CONTAINER:PROTO:HOSTIP_OR_*:HOSTPORT:CPORT`. */
+export interface ForwardTag {
+  project: string;
+  container: string;
+  protocol: Protocol;
+  hostIp?: string;
+  hostPort: number;
+  containerPort: number;
+}
+
+/** The comment prefix of a project's rules (or one container's); the trailing colon keeps `demo` from matching `demo2`. */
+export function ruleTag(project: string, container?: string): string {
+  return container === undefined ? `${TAG_ROOT}:${project}:` : `${TAG_ROOT}:${project}:${container}:`;
+}
+
+export function formatForwardTag(t: ForwardTag): string {
+  return `${ruleTag(t.project, t.container)}${t.protocol}:${t.hostIp ?? '*'}:${t.hostPort}:${t.containerPort}`;
+}
+
+/** The tag's fields, or undefined for any comment that is not a well-formed per-port tag. */
+export function parseForwardTag(comment: string): ForwardTag | undefined {
+  const parts = comment.split(':');
+  if (parts.length !== 7) return undefined;
+  const [root, project, container, protocol, hostIp, hostPort, containerPort] = parts as [
+    string, string, string, string, string, string, string,
+  ];
+  if (root !== TAG_ROOT || !NAME.test(project) || !NAME.test(container)) return undefined;
+  if (protocol !== 'tcp' && protocol !== 'udp') return undefined;
+  if (!PORT.test(hostPort) || !PORT.test(containerPort)) return undefined;
+  const hp = Number(hostPort);
+  const cp = Number(containerPort);
+  if (hp > 65535 || cp > 65535) return undefined;
+  if (hostIp !== '*' && !/^[0-9.]+$/.test(hostIp)) return undefined;
+  const tag: ForwardTag = { project, container, protocol, hostPort: hp, containerPort: cp };
+  if (hostIp !== '*') tag.hostIp = hostIp;
+  return tag;
+}
