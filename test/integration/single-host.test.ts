@@ -133,9 +133,9 @@ describe('locker on one host', () => {
 
   it('serves HTTP through the host port to a client on another machine and to the host itself', async () => {
     const body = await until('web through the forwarded port', () => fetchVia(`http://${client.hostAddress}:${ports.web}/`));
-    expect(body).toBe('served by locker\n');
+    expect(body).toBe('served by locker');
     const body2 = await until('web2 through its port', () => fetchVia(`http://${client.hostAddress}:${ports.web2}/fresh.txt`));
-    expect(body2).toBe('written after up\n');
+    expect(body2).toBe('written after up');
     const local = await fetch(`http://127.0.0.1:${ports.web}/`, { signal: AbortSignal.timeout(3000) });
     expect(await local.text()).toBe('served by locker\n');
   });
@@ -174,7 +174,7 @@ describe('locker on one host', () => {
     expect(r.exitCode, show(r)).toBe(0);
     const again = await locker('plan');
     expect(again.exitCode, show(again)).toBe(0);
-    expect(await until('web through the restored rule', () => fetchVia(`http://${client.hostAddress}:${ports.web}/`))).toBe('served by locker\n');
+    expect(await until('web through the restored rule', () => fetchVia(`http://${client.hostAddress}:${ports.web}/`))).toBe('served by locker');
   });
 
   it('a saved plan applies once, then is refused as stale', async () => {

@@ -1,0 +1,37 @@
+// What every action gets: the host's lxcpath, the action, the netfilter operations, and its limits.
+// Actions check their own precondition and adopt what already exists, so a duplicate job has its effect once.
+
+import type { ObservedForward } from '../../plans/observed.js';
+import type { ActionParams, ForwardParams, PlannedAction } from '../../plans/types.js';
+
+/** The src/net operations an agent uses; replaceable so an agent can be wired to another netfilter owner. */
+export interface NetOps {
+  readForwards(): Promise<ObservedForward[]>;
+  setForwards(a: { project: string; container: string; targetIp: string; ports: ForwardParams[] }): Promise<'done' | 'adopted'>;
+  removeForwards(a: { project: string; container: string }): Promise<'done' | 'adopted'>;
+}
+
+export interface ActionContext {
+  lxcpath: string;
+  action: PlannedAction;
+  net: NetOps;
+  stopTimeoutSeconds: number;
+  ipv4TimeoutMs: number;
+}
+
+export interface ActionOutcome {
+  outcome: 'done' | 'adopted';
+  detail?: string;
+}
+
+export type ParamsOf<K extends ActionParams['kind']> = Extract<ActionParams, { kind: K }>;
+
+export type ActionRunner<K extends ActionParams['kind']> = (ctx: ActionContext, params: ParamsOf<K>) => Promise<ActionOutcome>;
+
+export function done(detail: string): ActionOutcome {
+  return { outcome: 'done', detail };
+}
+
+export function adopted(detail: string): ActionOutcome {
+  return { outcome: 'adopted', detail };
+}

@@ -1,0 +1,41 @@
+// write-mounts: the block's bind-mount entries become exactly the job's mounts.
+// Every host path must exist before lxc-start (a missing source aborts the start): missing ones become
+// directories; an existing file is mounted as a single-file volume (create=file).
+
+import { mkdir, stat } from 'node:fs/promises';
+import type { MountParams } from '../../plans/types.js';
+import { hookPath, type BlockMount } from '../../src/lxc/index.js';
+import { updateBlock } from '../managed-block.js';
+import { adopted, done, type ActionRunner } from './context.js';
+
+export const runWriteMounts: ActionRunner<'write-mounts'> = async ({ lxcpath, action }, params) => {
+  const created: string[] = [];
+  const mounts: BlockMount[] = [];
+  for (const m of params.mounts) mounts.push(await ensureHostPath(m, created));
+  const changed = await updateBlock(lxcpath, action, ({ current, own }) => ({
+    project: action.project,
+    container: action.container,
+    mounts,
+    // An fqdn inherited from a snapshot origin is dropped: its data file was not copied with the hook.
+    ...(own && current?.fqdn !== undefined ? { fqdn: current.fqdn, hookPath: hookPath(lxcpath, action.lxcName) } : {}),
+  }));
+  const parts = [
+    ...(created.length > 0 ? [`created host folder(s) ${created.join(', ')}`] : []),
+    ...(changed ? [`wrote ${mounts.length} mount entr${mounts.length === 1 ? 'y' : 'ies'}`] : []),
+  ];
+  if (parts.length === 0) return adopted(`${mounts.length} mount(s) already configured`);
+  return done(parts.join('; '));
+};
+
+async function ensureHostPath(m: MountParams, created: string[]): Promise<BlockMount> {
+  let isFile: boolean;
+  try {
+    isFile = !(await stat(m.hostPath)).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(m.hostPath, { recursive: true });
+    created.push(m.hostPath);
+    isFile = false;
+  }
+  return { hostPath: m.hostPath, containerPath: m.containerPath, readOnly: m.readOnly, isFile };
+}

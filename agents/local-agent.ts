@@ -1,0 +1,105 @@
+// The agent of one LXC host: observes it and runs jobs on it, one job per container at a time.
+// A failed action is a result ({ ok: false }), never a throw; a job is validated before anything runs.
+
+import type { ObservedHost } from '../plans/observed.js';
+import type { ActionParams } from '../plans/types.js';
+import { toLockerError } from '../src/errors.js';
+import { readForwards, removeForwards, setForwards } from '../src/net/index.js';
+import { DEFAULT_STOP_TIMEOUT_S } from '../src/lxc/index.js';
+import type { Job, JobReporter, JobResult } from '../src/transport/types.js';
+import type { ActionContext, ActionOutcome, NetOps } from './actions/context.js';
+import { runClone } from './actions/clone.js';
+import { runCopyOut } from './actions/copy-out.js';
+import { runCreate } from './actions/create.js';
+import { runDestroy } from './actions/destroy.js';
+import { runForwardPorts, runUnforwardPorts } from './actions/forward-ports.js';
+import { runInstallHostnameHook } from './actions/hostname-hook.js';
+import { runStart } from './actions/start.js';
+import { runStop } from './actions/stop.js';
+import { runWriteMounts } from './actions/write-mounts.js';
+import { ContainerLocks } from './container-lock.js';
+import { observeHost } from './observe-host.js';
+import { validateJob } from './validate-job.js';
+
+export interface LocalAgentOptions {
+  host: string;
+  /** The host's lxcpath (see defaultLxcPath()); separate lxcpaths act as separate hosts on one machine. */
+  lxcpath: string;
+  /** Seconds a clean stop may take before the container is killed (0: kill at once). Default 10. */
+  stopTimeoutSeconds?: number;
+  /** How long forward-ports waits for the container's IPv4 address. Default 30 s. */
+  ipv4TimeoutMs?: number;
+  /** Netfilter operations; default: src/net. */
+  net?: NetOps;
+}
+
+const DEFAULT_NET: NetOps = { readForwards, setForwards, removeForwards };
+
+export class LocalAgent {
+  readonly host: string;
+  readonly lxcpath: string;
+  private readonly net: NetOps;
+  private readonly stopTimeoutSeconds: number;
+  private readonly ipv4TimeoutMs: number;
+  private readonly locks = new ContainerLocks();
+
+  constructor(opts: LocalAgentOptions) {
+    this.host = opts.host;
+    this.lxcpath = opts.lxcpath;
+    this.net = opts.net ?? DEFAULT_NET;
+    this.stopTimeoutSeconds = opts.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_S;
+    this.ipv4TimeoutMs = opts.ipv4TimeoutMs ?? 30_000;
+  }
+
+  observe(): Promise<ObservedHost> {
+    return observeHost(this.host, this.lxcpath, this.net);
+  }
+
+  async runJob(job: Job, reporter?: JobReporter): Promise<JobResult> {
+    try {
+      validateJob(job, this.host);
+      const action = job.action;
+      const outcome = await this.locks.withLock(action.lxcName, () => {
+        reporter?.started();
+        const ctx: ActionContext = {
+          lxcpath: this.lxcpath,
+          action,
+          net: this.net,
+          stopTimeoutSeconds: this.stopTimeoutSeconds,
+          ipv4TimeoutMs: this.ipv4TimeoutMs,
+        };
+        return runAction(ctx, action.params);
+      });
+      const result: JobResult = { ok: true, outcome: outcome.outcome };
+      if (outcome.detail !== undefined) result.detail = outcome.detail;
+      return result;
+    } catch (e) {
+      return { ok: false, error: toLockerError(e).toJSON() };
+    }
+  }
+}
+
+function runAction(ctx: ActionContext, params: ActionParams): Promise<ActionOutcome> {
+  switch (params.kind) {
+    case 'create':
+      return runCreate(ctx, params);
+    case 'clone':
+      return runClone(ctx, params);
+    case 'copy-out':
+      return runCopyOut(ctx, params);
+    case 'write-mounts':
+      return runWriteMounts(ctx, params);
+    case 'install-hostname-hook':
+      return runInstallHostnameHook(ctx, params);
+    case 'start':
+      return runStart(ctx, params);
+    case 'forward-ports':
+      return runForwardPorts(ctx, params);
+    case 'unforward-ports':
+      return runUnforwardPorts(ctx, params);
+    case 'stop':
+      return runStop(ctx, params);
+    case 'destroy':
+      return runDestroy(ctx, params);
+  }
+}

@@ -1,0 +1,28 @@
+// The LXC host side: lxc-* tools run through execa with argv arrays, container configs, rootfs layouts.
+// Must never run a shell string, delete host volume data, or destroy a running container.
+
+export { runLxc, describeRun, type RunLxcOptions, type LxcOutput } from './run-lxc.js';
+export { listContainers, parseLxcLs, LXC_LS_FIELDS, type ListedContainer } from './list-containers.js';
+export {
+  parseManagedBlock,
+  parseLockerBlock,
+  renderConfig,
+  renderBlock,
+  renderMountEntry,
+  hostLabel,
+  BLOCK_BEGIN,
+  BLOCK_END,
+  type LockerBlock,
+  type BlockMount,
+} from './config-block.js';
+export { parseRootfs, parseSnapshotOrigin, rootfsLayers, type Rootfs } from './rootfs.js';
+export { containerDir, configPath, hookPath, fqdnDataPath, startLogPath } from './container-paths.js';
+export { readConfig, writeConfig } from './config-file.js';
+export { containerExists, containerState, type ContainerPresence } from './container-state.js';
+export { createContainer } from './create.js';
+export { cloneContainer } from './clone.js';
+export { startContainer } from './start.js';
+export { stopContainer, DEFAULT_STOP_TIMEOUT_S } from './stop.js';
+export { destroyContainer } from './destroy.js';
+export { waitIpv4, type WaitIpv4Options } from './wait-ipv4.js';
+export { defaultLxcPath } from './lxc-path.js';

@@ -1,0 +1,64 @@
+// A throwaway LXC "host" for integration tests: its own lxcpath under /tmp and a unique name prefix.
+// destroyAll() removes every container of that lxcpath and the folder; it touches nothing else.
+
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+
+export interface LxcEnv {
+  lxcpath: string;
+  /** e.g. `it3f9a`: start every container (and project) name with it. */
+  prefix: string;
+  /** Runs `tool -P lxcpath ...args`; never rejects, the caller looks at exitCode. */
+  lxc(tool: string, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  destroyAll(): Promise<void>;
+}
+
+const TOOLS: Array<{ bin: string; pkg: string }> = [
+  { bin: 'lxc-create', pkg: 'lxc' },
+  { bin: 'busybox', pkg: 'busybox-static' },
+  { bin: 'iptables', pkg: 'iptables' },
+];
+
+/** Fails (never skips) with the install command when a prerequisite is missing; brings lxcbr0 up. */
+export async function requireTools(): Promise<void> {
+  const missing: string[] = [];
+  for (const t of TOOLS) {
+    const r = await execa('sh', ['-c', 'command -v "$1"', 'sh', t.bin], { reject: false });
+    if (r.exitCode !== 0) missing.push(t.pkg);
+  }
+  if (missing.length > 0) {
+    throw new Error(`missing prerequisites: apt-get update && apt-get install -y ${[...new Set(missing)].join(' ')}`);
+  }
+  const bridge = await execa('ip', ['-br', 'addr', 'show', 'lxcbr0'], { reject: false });
+  if (bridge.exitCode !== 0 || !bridge.stdout.includes('10.0.3.1')) {
+    const up = await execa('/usr/libexec/lxc/lxc-net', ['start'], { reject: false });
+    const again = await execa('ip', ['-br', 'addr', 'show', 'lxcbr0'], { reject: false });
+    if (again.exitCode !== 0) {
+      throw new Error(`bridge lxcbr0 is down and "/usr/libexec/lxc/lxc-net start" did not bring it up:\n${up.stderr}`);
+    }
+  }
+}
+
+export async function createLxcEnv(): Promise<LxcEnv> {
+  const lxcpath = await mkdtemp('/tmp/locker-it-');
+  const prefix = `it${randomBytes(2).toString('hex')}`;
+  const lxc = async (tool: string, args: string[]) => {
+    const r = await execa(tool, ['-P', lxcpath, ...args], { reject: false, stdin: 'ignore' });
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
+  };
+  const names = async () => (await lxc('lxc-ls', ['-1'])).stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const destroyAll = async () => {
+    for (const name of await names()) await lxc('lxc-stop', ['-n', name, '-k']);
+    // Snapshot clones block their origin's destroy: go round until nothing is left.
+    for (let round = 0; round < 10; round++) {
+      const left = await names();
+      if (left.length === 0) break;
+      for (const name of left) await lxc('lxc-destroy', ['-n', name]);
+    }
+    const left = await names();
+    if (left.length > 0) throw new Error(`could not destroy test containers in ${lxcpath}: ${left.join(', ')}`);
+    await rm(lxcpath, { recursive: true, force: true });
+  };
+  return { lxcpath, prefix, lxc, destroyAll };
+}

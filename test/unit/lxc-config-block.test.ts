@@ -1,0 +1,204 @@
+// Locker's block in a container config: parse, render, and what lxc-copy does to it in a clone.
+
+import { describe, expect, it } from 'vitest';
+import { LockerError } from '../../src/errors.js';
+import {
+  parseLockerBlock,
+  parseManagedBlock,
+  parseRootfs,
+  parseSnapshotOrigin,
+  renderConfig,
+  rootfsLayers,
+  type LockerBlock,
+} from '../../src/lxc/index.js';
+
+const TEMPLATE_CONFIG = `# Template used to create this container: /usr/share/lxc/templates/lxc-busybox
+# Parameters passed to the template:
+
+lxc.net.0.type = veth
+lxc.net.0.link = lxcbr0
+lxc.rootfs.path = dir:/var/lib/lxc/demo_web/rootfs
+lxc.uts.name = "demo_web"
+lxc.mount.entry = /lib lib none ro,bind 0 0
+`;
+
+const BLOCK = `# locker:begin project=demo container=web
+lxc.mount.entry = /srv/demo/web srv/data none bind,create=dir 0 0
+lxc.mount.entry = /srv/demo/app.ini etc/app.ini none bind,ro,create=file 0 0
+lxc.uts.name = web
+lxc.hook.mount = /var/lib/lxc/demo_web/locker-hostname-hook
+# locker:fqdn=web.example.net
+# locker:end
+`;
+
+const WEB: LockerBlock = {
+  project: 'demo',
+  container: 'web',
+  mounts: [
+    { hostPath: '/srv/demo/web', containerPath: '/srv/data', readOnly: false, isFile: false },
+    { hostPath: '/srv/demo/app.ini', containerPath: '/etc/app.ini', readOnly: true, isFile: true },
+  ],
+  fqdn: 'web.example.net',
+  hookPath: '/var/lib/lxc/demo_web/locker-hostname-hook',
+};
+
+describe('parseManagedBlock', () => {
+  it('reads project, container, mounts with absolute container paths, and the fqdn', () => {
+    expect(parseManagedBlock(TEMPLATE_CONFIG + BLOCK)).toEqual({
+      project: 'demo',
+      container: 'web',
+      mounts: [
+        { hostPath: '/srv/demo/web', containerPath: '/srv/data', readOnly: false },
+        { hostPath: '/srv/demo/app.ini', containerPath: '/etc/app.ini', readOnly: true },
+      ],
+      fqdn: 'web.example.net',
+    });
+  });
+
+  it('returns undefined for a config Locker never wrote to', () => {
+    expect(parseManagedBlock(TEMPLATE_CONFIG)).toBeUndefined();
+  });
+
+  it('leaves fqdn undefined when no hook is installed', () => {
+    const block = '# locker:begin project=demo container=db\n# locker:end\n';
+    const managed = parseManagedBlock(TEMPLATE_CONFIG + block);
+    expect(managed).toEqual({ project: 'demo', container: 'db', mounts: [] });
+    expect(managed).not.toHaveProperty('fqdn');
+  });
+
+  it('ignores mount entries outside the block (the template has its own)', () => {
+    expect(parseManagedBlock(TEMPLATE_CONFIG + BLOCK)?.mounts.map((m) => m.hostPath)).not.toContain('/lib');
+  });
+
+  it.each([
+    ['two blocks', TEMPLATE_CONFIG + BLOCK + BLOCK, /expected one Locker block, found 2 begin and 2 end/],
+    ['a begin without an end', TEMPLATE_CONFIG + BLOCK.replace('# locker:end\n', ''), /found 1 begin and 0 end/],
+    ['an end before the begin', '# locker:end\n# locker:begin project=a container=b\n', /comes before/],
+    ['a header without identity', '# locker:begin\n# locker:end\n', /unreadable block header/],
+    ['a foreign key inside the block', BLOCK.replace('lxc.uts.name = web', 'lxc.cap.drop = sys_time'), /unexpected line/],
+    ['a short mount entry', BLOCK.replace('srv/data none bind,create=dir 0 0', 'srv/data'), /unreadable mount entry/],
+  ])('treats a config with %s as corrupt', (_what, text, message) => {
+    const err = (() => {
+      try {
+        parseManagedBlock(text, '/x/demo_web/config');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(LockerError);
+    expect((err as LockerError).code).toBe('HOST_PRECONDITION');
+    expect((err as LockerError).message).toMatch(message);
+    expect((err as LockerError).message).toContain('/x/demo_web/config');
+  });
+
+  it('reads the block lxc-copy leaves in a snapshot clone: uts line gone, hook path moved, own keys after it', () => {
+    // As captured from `lxc-copy -s -B overlayfs` of a container with a block.
+    const clone = `${TEMPLATE_CONFIG.replace(/lxc\.rootfs\.path.*\n/, '').replace(/lxc\.uts\.name.*\n/, '')}# locker:begin project=demo container=web
+lxc.mount.entry = /srv/demo/web srv/data none bind,create=dir 0 0
+lxc.hook.mount = /var/lib/lxc/demo_web2/locker-hostname-hook
+# locker:fqdn=web.example.net
+# locker:end
+lxc.rootfs.path = overlay:/var/lib/lxc/demo_web/rootfs:/var/lib/lxc/demo_web2/overlay/delta
+lxc.uts.name = demo_web2
+`;
+    const block = parseLockerBlock(clone);
+    expect(block).toMatchObject({ project: 'demo', container: 'web', fqdn: 'web.example.net' });
+    expect(block?.hookPath).toBe('/var/lib/lxc/demo_web2/locker-hostname-hook');
+    expect(parseSnapshotOrigin(clone, '/var/lib/lxc')).toBe('demo_web');
+
+    // Rewriting moves the block after lxc-copy's `lxc.uts.name`, so the block's name wins.
+    const rewritten = renderConfig(clone, { ...WEB, container: 'web2', fqdn: 'web2.example.net', hookPath: '/h' });
+    const utsLines = rewritten.split('\n').filter((l) => l.startsWith('lxc.uts.name'));
+    expect(utsLines.at(-1)).toBe('lxc.uts.name = web2');
+    expect(rewritten).toContain('lxc.rootfs.path = overlay:/var/lib/lxc/demo_web/rootfs');
+    expect(rewritten.trimEnd().endsWith('# locker:end')).toBe(true);
+  });
+});
+
+describe('renderConfig', () => {
+  it('appends the block in the documented form and keeps the rest byte for byte', () => {
+    const out = renderConfig(TEMPLATE_CONFIG, WEB);
+    expect(out).toBe(TEMPLATE_CONFIG + BLOCK);
+  });
+
+  it('adds the newline a config without a final newline lacks', () => {
+    expect(renderConfig('lxc.tty.max = 5', WEB)).toBe(`lxc.tty.max = 5\n${BLOCK}`);
+  });
+
+  it('replaces an existing block instead of adding a second one', () => {
+    const once = renderConfig(TEMPLATE_CONFIG, WEB);
+    const next = renderConfig(once, { ...WEB, mounts: [], fqdn: undefined });
+    expect(next).toBe(`${TEMPLATE_CONFIG}# locker:begin project=demo container=web\n# locker:end\n`);
+    expect(parseManagedBlock(next)).toEqual({ project: 'demo', container: 'web', mounts: [] });
+  });
+
+  it('is stable: rendering the same block again gives the same text (so a repeat is "adopted")', () => {
+    const once = renderConfig(TEMPLATE_CONFIG, WEB);
+    expect(renderConfig(once, WEB)).toBe(once);
+  });
+
+  it('round-trips: what it renders parses back to the same block', () => {
+    expect(parseLockerBlock(renderConfig(TEMPLATE_CONFIG, WEB))).toEqual(WEB);
+  });
+
+  it('moves a block found mid-file to the end, keeping the lines around it', () => {
+    const middle = `lxc.a = 1\n${BLOCK}lxc.b = 2\n`;
+    expect(renderConfig(middle, WEB)).toBe(`lxc.a = 1\nlxc.b = 2\n${BLOCK}`);
+  });
+
+  it('removes the block when given none', () => {
+    expect(renderConfig(TEMPLATE_CONFIG + BLOCK, undefined)).toBe(TEMPLATE_CONFIG);
+  });
+
+  it('refuses to render an fqdn without a hook path', () => {
+    expect(() => renderConfig(TEMPLATE_CONFIG, { ...WEB, hookPath: undefined })).toThrow(/no hook path/);
+  });
+
+  it('refuses to rewrite a corrupt config rather than guess which block is Locker\'s', () => {
+    expect(() => renderConfig(TEMPLATE_CONFIG + BLOCK + BLOCK, WEB)).toThrow(/expected one Locker block/);
+  });
+
+  it('writes a read-only single file as bind,ro,create=file and a directory as bind,create=dir', () => {
+    const out = renderConfig('', {
+      project: 'p',
+      container: 'c',
+      mounts: [
+        { hostPath: '/h/f', containerPath: '/etc/f.conf', readOnly: true, isFile: true },
+        { hostPath: '/h/d', containerPath: '/var//lib/d/', readOnly: false, isFile: false },
+      ],
+    });
+    expect(out).toContain('lxc.mount.entry = /h/f etc/f.conf none bind,ro,create=file 0 0\n');
+    expect(out).toContain('lxc.mount.entry = /h/d var/lib/d none bind,create=dir 0 0\n');
+    expect(parseManagedBlock(out)?.mounts[1]?.containerPath).toBe('/var/lib/d');
+  });
+});
+
+describe('parseRootfs / parseSnapshotOrigin', () => {
+  it.each([
+    ['overlay:/l/web/rootfs:/l/web2/overlay/delta', '/l', 'web'],
+    ['overlayfs:/l/web/rootfs:/l/web2/overlay/delta', '/l', 'web'],
+    ['overlay:/l/web/rootfs:/l/web2/overlay/delta', '/l/', 'web'],
+    ['overlay:/other/web/rootfs:/l/web2/overlay/delta', '/l', undefined],
+    ['overlay:/l/web/base:/l/web2/overlay/delta', '/l', undefined],
+    ['dir:/l/web/rootfs', '/l', undefined],
+  ])('%s in lxcpath %s has origin %s', (rootfs, lxcpath, origin) => {
+    expect(parseSnapshotOrigin(`lxc.rootfs.path = ${rootfs}\n`, lxcpath)).toBe(origin);
+  });
+
+  it('takes the last lxc.rootfs.path, as LXC does', () => {
+    const text = 'lxc.rootfs.path = dir:/a\nlxc.rootfs.path = overlay:/l/o/rootfs:/l/c/overlay/delta\n';
+    expect(parseRootfs(text)).toEqual({ kind: 'overlay', lower: '/l/o/rootfs', upper: '/l/c/overlay/delta' });
+  });
+
+  it('gives the layers bottom first: the origin rootfs, then the clone delta', () => {
+    expect(rootfsLayers({ kind: 'overlay', lower: '/l/o/rootfs', upper: '/l/c/overlay/delta' })).toEqual([
+      '/l/o/rootfs',
+      '/l/c/overlay/delta',
+    ]);
+    expect(rootfsLayers({ kind: 'dir', path: '/l/c/rootfs' })).toEqual(['/l/c/rootfs']);
+    expect(parseRootfs('lxc.rootfs.path = /plain/rootfs\n')).toEqual({ kind: 'dir', path: '/plain/rootfs' });
+    expect(rootfsLayers({ kind: 'other', raw: 'lvm:/dev/vg/c' })).toBeUndefined();
+    expect(parseRootfs('lxc.tty.max = 5\n')).toBeUndefined();
+  });
+});
