@@ -10,6 +10,14 @@ export async function observeHosts(ctx: ProjectContext): Promise<Map<string, Obs
   return new Map(entries);
 }
 
+/** Observes the hosts and refuses clone origins that are neither in the spec nor on their host. */
+export async function checkOriginsOnHosts(ctx: ProjectContext): Promise<Map<string, ObservedHost>> {
+  const observed = await observeHosts(ctx);
+  const existing = new Map([...observed].map(([h, o]) => [h, new Set(o.containers.map((c) => c.name))]));
+  checkCloneOrigins(ctx.desired, existing);
+  return observed;
+}
+
 export interface PlanRequest {
   mode: PlanMode;
   targets: string[];
@@ -17,9 +25,7 @@ export interface PlanRequest {
 }
 
 export async function makePlan(ctx: ProjectContext, request: PlanRequest): Promise<{ plan: Plan; observed: Map<string, ObservedHost> }> {
-  const observed = await observeHosts(ctx);
-  const existing = new Map([...observed].map(([h, o]) => [h, new Set(o.containers.map((c) => c.name))]));
-  checkCloneOrigins(ctx.desired, existing);
+  const observed = await checkOriginsOnHosts(ctx);
   const plan = planChanges({ desired: ctx.desired, observed, mode: request.mode, targets: request.targets, move: request.move });
   return { plan, observed };
 }

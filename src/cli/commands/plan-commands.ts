@@ -9,7 +9,7 @@ import { openFileEventStore } from '../../events/index.js';
 import type { CliArgs } from '../args.js';
 import { confirmChange } from '../confirm.js';
 import { assertFresh, executePlan, planCreated } from '../execute-plan.js';
-import { makePlan } from '../make-plan.js';
+import { checkOriginsOnHosts, makePlan } from '../make-plan.js';
 import { printJson, type Io } from '../output.js';
 import type { ProjectContext } from '../project-context.js';
 
@@ -19,6 +19,8 @@ export const EXIT_CHANGES = 2;
 
 export async function validateCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
   const { desired } = ctx;
+  // Clone origins outside the project can only be checked against the hosts.
+  await checkOriginsOnHosts(ctx);
   if (cli.options.json) printJson(io, { valid: true, project: desired.project, digest: desired.digest, containers: desired.containers });
   else io.out(`${ctx.specFile} is valid: project ${desired.project}, ${desired.containers.length} containers (${desired.containers.map((c) => c.name).join(', ')}).`);
   return 0;
