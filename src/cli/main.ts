@@ -2,12 +2,8 @@
 // It never prints a stack trace unless --debug (or the error is an internal bug).
 
 import { parseCli, type CliArgs } from './args.js';
-import { applyCommand, changeCommand, planCommand, validateCommand } from './commands/plan-commands.js';
-import { runsCommand, showCommand } from './commands/history.js';
-import { statusCommand } from './commands/status.js';
 import { HELP, VERSION } from './help.js';
 import { processIo, reportError, type Io } from './output.js';
-import { loadProjectContext } from './project-context.js';
 
 export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   let cli: CliArgs | undefined;
@@ -21,23 +17,25 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
       io.out(VERSION);
       return 0;
     }
+    // Commands load what they need on demand: start-up is part of what the user waits for.
+    const { loadProjectContext } = await import('./project-context.js');
     const ctx = await loadProjectContext(cli.options, cwd, env);
     try {
       switch (cli.command) {
         case 'validate':
-          return await validateCommand(ctx, cli, io);
+          return await (await import('./commands/plan-commands.js')).validateCommand(ctx, cli, io);
         case 'plan':
-          return await planCommand(ctx, cli, io);
+          return await (await import('./commands/plan-commands.js')).planCommand(ctx, cli, io);
         case 'apply':
-          return await applyCommand(ctx, cli, io);
+          return await (await import('./commands/plan-commands.js')).applyCommand(ctx, cli, io);
         case 'status':
-          return await statusCommand(ctx, cli, io);
+          return await (await import('./commands/status.js')).statusCommand(ctx, cli, io);
         case 'runs':
-          return await runsCommand(ctx, cli, io);
+          return await (await import('./commands/history.js')).runsCommand(ctx, cli, io);
         case 'show':
-          return await showCommand(ctx, cli, io);
+          return await (await import('./commands/history.js')).showCommand(ctx, cli, io);
         default:
-          return await changeCommand(ctx, cli, io, cli.command);
+          return await (await import('./commands/plan-commands.js')).changeCommand(ctx, cli, io, cli.command);
       }
     } finally {
       await ctx.transport.close();
