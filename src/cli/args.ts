@@ -7,7 +7,7 @@ import { LockerError } from '../errors.js';
 export const COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',
   'create', 'start', 'stop', 'rm', 'ports', 'rmports',
-  'runs', 'show', 'help', 'version',
+  'runs', 'show', 'agent', 'hosts', 'nats-config', 'help', 'version',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -21,6 +21,12 @@ export interface CliOptions {
   out?: string;
   move: boolean;
   debug: boolean;
+  /** NATS server URL (env LOCKER_NATS_URL): drive hosts through their agents instead of in-process. */
+  nats?: string;
+  /** NATS credentials file written by `locker nats-config` (env LOCKER_NATS_CREDS). */
+  creds?: string;
+  /** `agent`: the host this agent serves. `nats-config`: comma-separated hosts. */
+  host?: string;
 }
 
 export interface CliArgs {
@@ -49,6 +55,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
+        nats: { type: 'string' },
+        creds: { type: 'string' },
+        host: { type: 'string' },
       },
     });
   } catch (e) {
@@ -82,6 +91,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       out: values.out,
       move: !(values['no-move'] ?? false),
       debug: values.debug ?? false,
+      nats: values.nats ?? (env.LOCKER_NATS_URL || undefined),
+      creds: values.creds ?? (env.LOCKER_NATS_CREDS || undefined),
+      host: values.host,
     },
   };
 }

@@ -9,6 +9,7 @@ import type { ObservedContainer } from '../../plans/observed.js';
 import type { ActionParams, PlannedAction } from '../../plans/types.js';
 import { readForwards, removeRulesTagged, ruleTag } from '../../src/net/index.js';
 import type { Job, JobResult } from '../../src/transport/types.js';
+import { makeAction, makeJob } from '../helpers/actions.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 
 let env: LxcEnv;
@@ -21,22 +22,8 @@ const lxcName = (container: string) => `${project}_${container}`;
 const hostData = (...p: string[]) => path.join(data, ...p);
 
 function job(container: string, params: ActionParams, over: Partial<PlannedAction> = {}): Job {
-  const action: PlannedAction = {
-    id: `local/${container}/${params.kind}`,
-    host: 'local',
-    project,
-    container,
-    lxcName: lxcName(container),
-    kind: params.kind,
-    symbol: '+',
-    reason: 'missing',
-    detail: '',
-    dependsOn: [],
-    params,
-    ...over,
-  };
   attempt += 1;
-  return { runId: 'run-agent-it', planId: 'plan-agent-it', attempt, action };
+  return makeJob(makeAction(params, { project, container, ...over }), { runId: 'run-agent-it', planId: 'plan-agent-it', attempt });
 }
 
 async function run(container: string, params: ActionParams, over: Partial<PlannedAction> = {}): Promise<JobResult> {

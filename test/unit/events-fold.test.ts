@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LockerError } from '../../src/errors.js';
 import { findRun, foldRun, foldRuns, parseEventLog, type LockerEvent, type RunView } from '../../src/events/index.js';
+import { thrown } from '../helpers/errors.js';
 
 // Recorded with the file store: run 1 `up` succeeds; run 2 `up` fails on cache's create twice and
 // skips its dependents; run 3 `down` was killed mid-run (no run.finished).
@@ -17,16 +17,6 @@ function action(run: RunView, id: string) {
   const found = run.actions.find((a) => a.id === id);
   if (!found) throw new Error(`no action ${id} in ${run.runId}`);
   return found;
-}
-
-function thrown(fn: () => unknown): LockerError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LockerError);
-    return e as LockerError;
-  }
-  throw new Error('expected a throw');
 }
 
 /** Index of the event matching `match`, for slicing the log at a point in history. */

@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LockerError } from '../../src/errors.js';
 import { openFileEventStore, type EventStore, type NewEvent } from '../../src/events/index.js';
+import { rejection } from '../helpers/errors.js';
+import { deadPid, killLiveProcesses, liveProcess } from '../helpers/processes.js';
 
 let dir: string;
 const stores: EventStore[] = [];
-const children: ChildProcess[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'locker-events-'));
@@ -17,7 +16,7 @@ beforeEach(async () => {
 afterEach(async () => {
   vi.restoreAllMocks();
   for (const store of stores.splice(0)) await store.close();
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  killLiveProcesses();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -33,32 +32,6 @@ function planCreated(tag: string): NewEvent {
 
 const logPath = (): string => join(dir, 'events.jsonl');
 const lockPath = (): string => join(dir, 'events.lock');
-
-async function rejection(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
-}
-
-function liveProcess(): number {
-  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-  children.push(child);
-  if (child.pid === undefined) throw new Error('could not spawn sleep');
-  return child.pid;
-}
-
-async function deadPid(): Promise<number> {
-  const child = spawn('true', [], { stdio: 'ignore' });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('could not spawn true');
-  await new Promise((done) => child.on('exit', done));
-  return pid;
-}
 
 describe('file event store', () => {
   it('reads back what it appended, stamped with version, sequence and time', async () => {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockerError } from '../../src/errors.js';
 import { acquireFileLock } from '../../src/lock/index.js';
 import { breakStale } from '../../src/lock/lock-file.js';
+import { rejection } from '../helpers/errors.js';
+import { deadPid, killLiveProcesses, liveProcess } from '../helpers/processes.js';
 
 let dir: string;
 let lockPath: string;
-const children: ChildProcess[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'locker-lock-'));
@@ -17,24 +17,9 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  killLiveProcesses();
   await rm(dir, { recursive: true, force: true });
 });
-
-function liveProcess(): number {
-  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-  children.push(child);
-  if (child.pid === undefined) throw new Error('could not spawn sleep');
-  return child.pid;
-}
-
-async function deadPid(): Promise<number> {
-  const child = spawn('true', [], { stdio: 'ignore' });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('could not spawn true');
-  await new Promise((done) => child.on('exit', done));
-  return pid;
-}
 
 async function writeHolder(path: string, holder: Record<string, unknown>): Promise<void> {
   await writeFile(path, `${JSON.stringify(holder)}\n`);
@@ -42,17 +27,6 @@ async function writeHolder(path: string, holder: Record<string, unknown>): Promi
 
 async function readHolder(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
 }
 
 describe('acquireFileLock', () => {

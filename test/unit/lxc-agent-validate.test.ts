@@ -4,35 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { validateJob } from '../../agents/index.js';
 import { visibleSources, type LayerEntry } from '../../agents/layered-copy.js';
 import type { ActionParams, PlannedAction } from '../../plans/types.js';
-import { LockerError } from '../../src/errors.js';
+import type { LockerError } from '../../src/errors.js';
 import type { Job } from '../../src/transport/types.js';
+import { makeAction, makeJob } from '../helpers/actions.js';
+import { thrown } from '../helpers/errors.js';
 
 function job(params: ActionParams, over: Partial<PlannedAction> = {}): Job {
-  const action: PlannedAction = {
-    id: `local/web/${params.kind}`,
-    host: 'local',
-    project: 'demo',
-    container: 'web',
-    lxcName: 'demo_web',
-    kind: params.kind,
-    symbol: '+',
-    reason: 'missing',
-    detail: '',
-    dependsOn: [],
-    params,
-    ...over,
-  };
-  return { runId: 'r1', planId: 'p1', attempt: 1, action };
+  return makeJob(makeAction(params, over));
 }
 
 function refusal(j: Job, host = 'local'): LockerError {
-  try {
-    validateJob(j, host);
-  } catch (e) {
-    if (e instanceof LockerError) return e;
-    throw e;
-  }
-  throw new Error('job was accepted');
+  return thrown(() => validateJob(j, host));
 }
 
 const mount = (hostPath: string, containerPath: string) => ({

@@ -1,7 +1,6 @@
 // Locker's block in a container config: parse, render, and what lxc-copy does to it in a clone.
 
 import { describe, expect, it } from 'vitest';
-import { LockerError } from '../../src/errors.js';
 import {
   parseLockerBlock,
   parseManagedBlock,
@@ -11,6 +10,7 @@ import {
   rootfsLayers,
   type LockerBlock,
 } from '../../src/lxc/index.js';
+import { thrown } from '../helpers/errors.js';
 
 const TEMPLATE_CONFIG = `# Template used to create this container: /usr/share/lxc/templates/lxc-busybox
 # Parameters passed to the template:
@@ -78,18 +78,10 @@ describe('parseManagedBlock', () => {
     ['a foreign key inside the block', BLOCK.replace('lxc.uts.name = web', 'lxc.cap.drop = sys_time'), /unexpected line/],
     ['a short mount entry', BLOCK.replace('srv/data none bind,create=dir 0 0', 'srv/data'), /unreadable mount entry/],
   ])('treats a config with %s as corrupt', (_what, text, message) => {
-    const err = (() => {
-      try {
-        parseManagedBlock(text, '/x/demo_web/config');
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
-    expect(err).toBeInstanceOf(LockerError);
-    expect((err as LockerError).code).toBe('HOST_PRECONDITION');
-    expect((err as LockerError).message).toMatch(message);
-    expect((err as LockerError).message).toContain('/x/demo_web/config');
+    const err = thrown(() => parseManagedBlock(text, '/x/demo_web/config'));
+    expect(err.code).toBe('HOST_PRECONDITION');
+    expect(err.message).toMatch(message);
+    expect(err.message).toContain('/x/demo_web/config');
   });
 
   it('reads the block lxc-copy leaves in a snapshot clone: uts line gone, hook path moved, own keys after it', () => {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ForwardParams } from '../../plans/types.js';
-import { LockerError } from '../../src/errors.js';
 import { jumpRules, portRules, renderArgs } from '../../src/net/forward-rules.js';
 import { diffRules, missingChains, renderRestore } from '../../src/net/restore-script.js';
 import { parseSave, tokenize } from '../../src/net/saved-rules.js';
 import { formatForwardTag, parseForwardTag, ruleTag } from '../../src/net/tag.js';
 import { assertForwardInput } from '../../src/net/validate.js';
+import { thrown } from '../helpers/errors.js';
 
 const sample = readFileSync(new URL('../fixtures/iptables-save-sample.txt', import.meta.url), 'utf8');
 const saved = parseSave(sample);
@@ -121,14 +121,7 @@ describe('input checks', () => {
     ['a host port listed twice', { ...good, ports: [tcp8000, { ...tcp8000, containerPort: 81 }] }],
     ['names too long for a comment', { ...good, project: 'p'.repeat(120), container: 'c'.repeat(120) }],
   ])('refuse %s with HOST_PRECONDITION', (_name, input) => {
-    let thrown: unknown;
-    try {
-      assertForwardInput(input);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(LockerError);
-    expect((thrown as LockerError).code).toBe('HOST_PRECONDITION');
+    expect(thrown(() => assertForwardInput(input)).code).toBe('HOST_PRECONDITION');
   });
 
   it('accept a valid request, including the same port on tcp and udp', () => {

@@ -11,7 +11,8 @@ import {
   summarizePlan,
   type PlannedAction,
 } from '../../plans/index.js';
-import { LockerError } from '../../src/errors.js';
+import { makeAction } from '../helpers/actions.js';
+import { thrown } from '../helpers/errors.js';
 import { container, convergedLocal, desired, forwardsOf, host, observedOf, world } from './plan-fixtures.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/plans/demo-up.json', import.meta.url));
@@ -25,16 +26,6 @@ const demoHosts = world(host('local', [], forwardsOf(container('old', { ports: [
 
 function planDemo() {
   return planChanges({ desired: demo, observed: demoHosts, mode: 'up' });
-}
-
-function errorOf(run: () => unknown): LockerError {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LockerError);
-    return e as LockerError;
-  }
-  throw new Error('expected a LockerError, nothing was thrown');
 }
 
 describe('plan file', () => {
@@ -71,7 +62,7 @@ describe('plan file', () => {
     { name: 'JSON but not a plan', text: '{"version": 1}', message: /plan\.json is not a Locker plan: planId/ },
     { name: 'an array', text: '[]', message: /is not a Locker plan/ },
   ])('parsePlan of garbage ($name) is PLAN_INVALID', ({ text, message }) => {
-    const error = errorOf(() => parsePlan(text, 'plan.json'));
+    const error = thrown(() => parsePlan(text, 'plan.json'));
     expect(error.code).toBe('PLAN_INVALID');
     expect(error.message).toMatch(message);
   });
@@ -79,7 +70,7 @@ describe('plan file', () => {
   it('parsePlan names the bad field', () => {
     const raw = JSON.parse(serializePlan(planDemo()));
     raw.actions[1].kind = 'explode';
-    const error = errorOf(() => parsePlan(JSON.stringify(raw), 'plan.json'));
+    const error = thrown(() => parsePlan(JSON.stringify(raw), 'plan.json'));
     expect(error.code).toBe('PLAN_INVALID');
     expect(error.message).toMatch(/actions\[1\]\.kind/);
   });
@@ -87,7 +78,7 @@ describe('plan file', () => {
   it('parsePlan refuses a plan edited after it was made', () => {
     const raw = JSON.parse(serializePlan(planDemo()));
     raw.actions[0].detail = 'something else';
-    const error = errorOf(() => parsePlan(JSON.stringify(raw), 'plan.json'));
+    const error = thrown(() => parsePlan(JSON.stringify(raw), 'plan.json'));
     expect(error.code).toBe('PLAN_INVALID');
     expect(error.message).toMatch(/changed after it was planned/);
   });
@@ -143,20 +134,8 @@ describe('renderPlan and summarizePlan', () => {
 });
 
 function action(id: string, dependsOn: string[] = []): PlannedAction {
-  const [h, c, kind] = id.split('/') as [string, string, PlannedAction['kind']];
-  return {
-    id,
-    host: h,
-    project: 'demo',
-    container: c,
-    lxcName: `demo_${c}`,
-    kind,
-    symbol: '~',
-    reason: 'drifted',
-    detail: '',
-    dependsOn,
-    params: { kind } as PlannedAction['params'],
-  };
+  const [host, container, kind] = id.split('/') as [string, string, PlannedAction['kind']];
+  return makeAction({ kind } as PlannedAction['params'], { id, host, container, symbol: '~', reason: 'drifted', dependsOn });
 }
 
 describe('orderActions', () => {
@@ -178,7 +157,7 @@ describe('orderActions', () => {
   });
 
   it('names the cycle', () => {
-    const error = errorOf(() =>
+    const error = thrown(() =>
       orderActions([
         action('local/a/start', ['local/c/start']),
         action('local/b/start', ['local/a/start']),
@@ -191,7 +170,7 @@ describe('orderActions', () => {
   });
 
   it('refuses a dependency on an action that is not in the plan', () => {
-    const error = errorOf(() => orderActions([action('local/a/start', ['local/zz/start'])]));
+    const error = thrown(() => orderActions([action('local/a/start', ['local/zz/start'])]));
     expect(error.code).toBe('PLAN_INVALID');
   });
 });

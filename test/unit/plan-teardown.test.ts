@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planChanges, type ActionReason, type ObservedHost, type Plan, type PlanMode } from '../../plans/index.js';
-import { LockerError, type ErrorCode } from '../../src/errors.js';
+import type { ErrorCode } from '../../src/errors.js';
 import type { DesiredState } from '../../src/spec/types.js';
+import { thrown } from '../helpers/errors.js';
 import { container, convergedLocal, desired, forwardsOf, host, observedOf, world } from './plan-fixtures.js';
 
 interface TeardownCase {
@@ -245,14 +246,7 @@ const errorCases: ErrorCase[] = [
 
 describe('planChanges: refusals', () => {
   it.each(errorCases)('$name', (c) => {
-    let caught: unknown;
-    try {
-      planChanges({ desired: c.spec, observed: c.hosts, mode: c.mode, targets: c.targets });
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(LockerError);
-    const error = caught as LockerError;
+    const error = thrown(() => planChanges({ desired: c.spec, observed: c.hosts, mode: c.mode, targets: c.targets }));
     expect(error.code).toBe(c.code);
     expect(error.message).toMatch(c.message);
     if (c.hint) expect(error.hint).toMatch(c.hint);

@@ -3,21 +3,10 @@ import { createActor, fromPromise, toPromise } from 'xstate';
 import { containerMachine, runMachine, type ActionRequest, type RunEmitted } from '../../machines/index.js';
 import type { PlannedAction } from '../../plans/types.js';
 import type { JobResult } from '../../src/transport/types.js';
+import { makeAction } from '../helpers/actions.js';
 
 function act(container: string, kind: PlannedAction['kind'], dependsOn: string[] = []): PlannedAction {
-  return {
-    id: `local/${container}/${kind}`,
-    host: 'local',
-    project: 'demo',
-    container,
-    lxcName: `demo_${container}`,
-    kind,
-    symbol: '+',
-    reason: 'missing',
-    detail: '',
-    dependsOn,
-    params: { kind: 'start' } as PlannedAction['params'],
-  };
+  return makeAction({ kind: 'start' }, { container, kind, dependsOn });
 }
 
 /** Runs a plan with a scripted job runner; records the order things happened in. */

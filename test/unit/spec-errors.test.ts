@@ -2,15 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { LockerError, type LockerErrorJSON } from '../../src/errors.js';
 import { loadSpec, validateProjectName, type LoadSpecInput } from '../../src/spec/index.js';
+import { thrown } from '../helpers/errors.js';
 
 function failOf(lines: string[], extra: Partial<LoadSpecInput> = {}): LockerErrorJSON {
-  try {
-    loadSpec({ text: lines.join('\n') + '\n', file: 'locker.yml', project: 'demo', specDir: '/srv/demo', ...extra });
-  } catch (e) {
-    expect(e).toBeInstanceOf(LockerError);
-    return (e as LockerError).toJSON();
-  }
-  throw new Error('expected loadSpec to throw');
+  return thrown(() =>
+    loadSpec({ text: lines.join('\n') + '\n', file: 'locker.yml', project: 'demo', specDir: '/srv/demo', ...extra }),
+  ).toJSON();
 }
 
 interface Case {
@@ -99,14 +96,7 @@ describe('spec errors', () => {
   });
 
   it.each(['my project', '_demo', '', 'a'.repeat(64), 'démo'])('rejects the project name %j', (name) => {
-    let thrown: unknown;
-    try {
-      validateProjectName(name);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(LockerError);
-    const err = thrown as LockerError;
+    const err = thrown(() => validateProjectName(name));
     expect(err.code).toBe('SPEC_INVALID');
     expect(err.location).toBeUndefined();
     expect(err.hint).toBe('use -p NAME');

@@ -1,7 +1,7 @@
 // loadSpec on whole files: both formats, defaults, sources, refs, order and digest.
 import { describe, expect, it } from 'vitest';
-import { LockerError } from '../../src/errors.js';
 import { checkCloneOrigins, loadSpec, type ContainerSpec, type DesiredState, type LoadSpecInput } from '../../src/spec/index.js';
+import { thrown } from '../helpers/errors.js';
 
 function load(text: string, extra: Partial<LoadSpecInput> = {}): DesiredState {
   return loadSpec({ text, file: 'locker.yml', project: 'demo', specDir: '/srv/demo', ...extra });
@@ -247,14 +247,7 @@ describe('checkCloneOrigins', () => {
     ['on another host only', new Map([['local', new Set(['golden'])], ['h1', new Set()]])],
     ['on an unknown host', new Map()],
   ])('fails when the origin is %s', (_name, existing) => {
-    let thrown: unknown;
-    try {
-      checkCloneOrigins(state, existing);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(LockerError);
-    const err = thrown as LockerError;
+    const err = thrown(() => checkCloneOrigins(state, existing));
     expect(err.code).toBe('SPEC_INVALID');
     expect(err.message).toBe('clone origin "golden" of api does not exist on host "h1"');
     expect(err.location).toEqual({ file: 'locker.yml', line: 4, col: 10, path: 'api.clone' });

@@ -1,0 +1,28 @@
+// Every NATS subject, stream, consumer and bucket name Locker uses, in one place.
+// Permissions (nats-config) and code derive from these; a host's names never overlap another's.
+
+export const JOBS_STREAM = 'LOCKER_JOBS';
+export const RESULTS_STREAM = 'LOCKER_RESULTS';
+export const EVENTS_STREAM = 'LOCKER_EVENTS';
+export const AGENTS_BUCKET = 'locker_agents';
+export const LOCKS_BUCKET = 'locker_locks';
+
+/** Jobs for one host: a work-queue stream, one durable pull consumer per host. */
+export const jobSubject = (host: string) => `locker.jobs.${host}`;
+export const jobConsumer = (host: string) => `agent_${host.replaceAll('.', '_')}`;
+/** Outcomes of jobs, published by the host's agent. */
+export const resultSubject = (host: string) => `locker.results.${host}`;
+/** Observe requests (core request/reply) answered by the host's agent. */
+export const observeSubject = (host: string) => `locker.observe.${host}`;
+/** A project's event log. */
+export const eventSubject = (project: string) => `locker.events.${project}`;
+/** Heartbeat key of a host in the agents bucket. */
+export const heartbeatSubject = (host: string) => `$KV.${AGENTS_BUCKET}.${host}`;
+/** Each agent replies on its own inbox prefix, so its user can subscribe to nothing else. */
+export const agentInboxPrefix = (host: string) => `_INBOX_${host.replaceAll('.', '_')}`;
+/** JetStream de-duplication id of a job or its result: one effect per run/action/attempt. */
+export const jobMessageId = (runId: string, actionId: string, attempt: number) => `${runId}|${actionId}|${attempt}`;
+
+/** Seconds between heartbeats; a host is down after three missed ones. */
+export const HEARTBEAT_SECONDS = 2;
+export const DOWN_AFTER_MS = HEARTBEAT_SECONDS * 3 * 1000;
