@@ -1,8 +1,9 @@
 // One pass over a host: containers from one lxc-ls run, forwards from one iptables-save run,
 // each container's origin and Locker block read from its config file.
 
-import type { ObservedContainer, ObservedForward, ObservedHost } from '../plans/observed.js';
+import type { ObservedContainer, ObservedHost } from '../plans/observed.js';
 import { configPath, listContainers, parseManagedBlock, parseSnapshotOrigin, readConfig, type ListedContainer } from '../src/lxc/index.js';
+import { compareForwards } from '../src/net/index.js';
 import type { NetOps } from './actions/context.js';
 
 export async function observeHost(host: string, lxcpath: string, net: NetOps): Promise<ObservedHost> {
@@ -21,16 +22,6 @@ async function observeContainer(lxcpath: string, listed: ListedContainer): Promi
   const managed = parseManagedBlock(text, configPath(lxcpath, listed.name));
   if (managed !== undefined) observed.managed = managed;
   return observed;
-}
-
-function compareForwards(a: ObservedForward, b: ObservedForward): number {
-  return (
-    compare(a.project, b.project) ||
-    compare(a.container, b.container) ||
-    compare(a.protocol, b.protocol) ||
-    a.hostPort - b.hostPort ||
-    compare(a.hostIp ?? '', b.hostIp ?? '')
-  );
 }
 
 function compare(a: string, b: string): number {

@@ -2,7 +2,7 @@
 // Strict objects: an unknown key means a hand-edited or foreign file, not something to ignore.
 
 import { z } from 'zod';
-import type { Plan } from './types.js';
+import { ACTION_KINDS, type Plan } from './types.js';
 
 const specRef = z.strictObject({
   file: z.string(),
@@ -39,18 +39,7 @@ const action = z.strictObject({
   project: z.string().min(1),
   container: z.string().min(1),
   lxcName: z.string().min(1),
-  kind: z.enum([
-    'create',
-    'clone',
-    'copy-out',
-    'write-mounts',
-    'install-hostname-hook',
-    'start',
-    'forward-ports',
-    'unforward-ports',
-    'stop',
-    'destroy',
-  ]),
+  kind: z.enum(ACTION_KINDS),
   symbol: z.enum(['+', '~', '-', '-/+']),
   reason: z.enum(['missing', 'drifted', 'not-in-spec', 'requested', 'origin-of-snapshot']),
   detail: z.string(),

@@ -3,17 +3,20 @@
 
 import type { PortSpec, SpecRef } from '../src/spec/types.js';
 
-export type ActionKind =
-  | 'create'
-  | 'clone'
-  | 'copy-out'
-  | 'write-mounts'
-  | 'install-hostname-hook'
-  | 'start'
-  | 'forward-ports'
-  | 'unforward-ports'
-  | 'stop'
-  | 'destroy';
+export const ACTION_KINDS = [
+  'create',
+  'clone',
+  'copy-out',
+  'write-mounts',
+  'install-hostname-hook',
+  'start',
+  'forward-ports',
+  'unforward-ports',
+  'stop',
+  'destroy',
+] as const;
+
+export type ActionKind = (typeof ACTION_KINDS)[number];
 
 /** Why an action is in the plan; shown to the user and asserted by tests. */
 export type ActionReason =

@@ -1,11 +1,9 @@
 // Applies a reviewed plan under the project lock: re-checks that it is not stale, runs it, prints the outcome.
 
-import path from 'node:path';
 import { digestObserved, summarizePlan, type Plan } from '../../plans/index.js';
 import { applyPlan, type ProgressNote } from '../apply/index.js';
 import { LockerError } from '../errors.js';
-import { openFileEventStore, type NewEvent } from '../events/index.js';
-import { acquireFileLock } from '../lock/index.js';
+import type { NewEvent } from '../events/index.js';
 import type { CliArgs } from './args.js';
 import { observeHosts } from './make-plan.js';
 import { formatDuration, printJson, type Io } from './output.js';
@@ -29,9 +27,9 @@ export async function assertFresh(ctx: ProjectContext, plan: Plan): Promise<void
   if (plan.specDigest !== ctx.desired.digest) {
     throw new LockerError('PLAN_STALE', `plan is stale: ${ctx.specFile} changed since the plan was made`, { hint });
   }
-  const observed = await observeHosts(ctx);
+  const { observed } = await observeHosts(ctx);
   for (const [host, digest] of Object.entries(plan.observedDigests)) {
-    const now = observed.get(host) ?? (await ctx.transport.observe(host));
+    const now = observed.get(host) ?? (await ctx.control.transport.observe(host));
     if (digestObserved(now) !== digest) {
       throw new LockerError('PLAN_STALE', `plan is stale: host "${host}" changed since the plan was made`, { hint });
     }
@@ -56,7 +54,7 @@ function describeProgress(note: ProgressNote): string | undefined {
 /** `recordPlan`: false when the plan was recorded when it was saved (`plan -o`, then `apply FILE`). */
 export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io, recordPlan = true): Promise<number> {
   const command = ['locker', cli.command, ...cli.rest].join(' ');
-  const lock = await acquireFileLock(path.join(ctx.stateDir, 'apply.lock'), { command: [cli.command, ...cli.rest].join(' ') });
+  const lock = await ctx.control.acquireLock([cli.command, ...cli.rest].join(' '));
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -66,14 +64,14 @@ export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs,
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const store = await openFileEventStore(ctx.stateDir, ctx.project);
+  const store = await ctx.control.openStore();
   try {
     // Another change may have landed between review and lock: never apply a plan to a host it was not made for.
     await assertFresh(ctx, plan);
     if (recordPlan) await store.append([planCreated(plan)]);
     const { runId, output } = await applyPlan({
       plan,
-      transport: ctx.transport,
+      transport: ctx.control.transport,
       store,
       command,
       parallelism: cli.options.parallelism,

@@ -18,6 +18,10 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
       return 0;
     }
     // Commands load what they need on demand: start-up is part of what the user waits for.
+    // These three need no spec: they serve a host or the NATS server itself.
+    if (cli.command === 'agent') return await (await import('./commands/agent.js')).agentCommand(cli, io);
+    if (cli.command === 'nats-config') return await (await import('./commands/nats-config.js')).natsConfigCommand(cli, io);
+    if (cli.command === 'hosts') return await (await import('./commands/hosts.js')).hostsCommand(cli, io);
     const { loadProjectContext } = await import('./project-context.js');
     const ctx = await loadProjectContext(cli.options, cwd, env);
     try {
@@ -38,7 +42,7 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
           return await (await import('./commands/plan-commands.js')).changeCommand(ctx, cli, io, cli.command);
       }
     } finally {
-      await ctx.transport.close();
+      await ctx.control.close();
     }
   } catch (e) {
     reportError(io, e, cli?.options.json ?? argv.includes('--json'), cli?.options.debug ?? argv.includes('--debug'));

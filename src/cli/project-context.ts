@@ -3,11 +3,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LocalAgent, defaultLxcPath } from '../../agents/index.js';
 import { loadSpec, validateProjectName, type DesiredState } from '../spec/index.js';
 import { LockerError } from '../errors.js';
-import { InProcessTransport, type Transport } from '../transport/index.js';
 import type { CliOptions } from './args.js';
+import { openEmbeddedControlPoint, openNatsControlPoint, type ControlPoint } from './control-point.js';
 
 export interface ProjectContext {
   /** The spec path as the user sees it (relative to the working directory when possible). */
@@ -15,12 +14,11 @@ export interface ProjectContext {
   specDir: string;
   desired: DesiredState;
   project: string;
-  lxcpath: string;
-  /** Per-project state folder: event log and lock. */
+  /** Per-project state folder (embedded mode: event log and lock). */
   stateDir: string;
-  transport: Transport;
   /** Hosts the spec places containers on. */
   hosts: string[];
+  control: ControlPoint;
 }
 
 const DEFAULT_FILES = ['locker.yml', 'locker.yaml'];
@@ -52,19 +50,15 @@ export async function loadProjectContext(options: CliOptions, cwd: string, env: 
   const project = options.project ?? path.basename(specDir);
   validateProjectName(project);
   const text = readFileSync(absolute, 'utf8');
-  const desired = loadSpec({ text, file: specFile, project, specDir });
-  const lxcpath = options.lxcpath ?? (await defaultLxcPath());
+  const nats = options.nats;
+  const desired = loadSpec({ text, file: specFile, project, specDir, requireHost: nats !== undefined });
   const stateBase = env.LOCKER_STATE_DIR ? path.resolve(cwd, env.LOCKER_STATE_DIR) : path.join(specDir, '.locker');
-  const transport = new InProcessTransport([new LocalAgent({ host: 'local', lxcpath })]);
-  const hosts = [...new Set(desired.containers.map((c) => c.host))].sort();
-  return {
-    specFile,
-    specDir,
-    desired,
-    project,
-    lxcpath,
-    stateDir: path.join(stateBase, project),
-    transport,
-    hosts: hosts.length > 0 ? hosts : ['local'],
-  };
+  const stateDir = path.join(stateBase, project);
+  const used = [...new Set(desired.containers.map((c) => c.host))].sort();
+  const hosts = used.length > 0 || nats !== undefined ? used : ['local'];
+  const control =
+    nats === undefined
+      ? await openEmbeddedControlPoint(options, project, stateDir)
+      : await openNatsControlPoint({ ...options, nats }, project, hosts);
+  return { specFile, specDir, desired, project, stateDir, hosts, control };
 }

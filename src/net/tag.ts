@@ -1,7 +1,7 @@
 // The comment tags that mark Locker's rules: how they are written and read back.
 // A tag is the only thing that says a rule is ours, so parsing is strict.
 
-import type { Protocol } from '../spec/types.js';
+import type { ObservedForward } from '../../plans/observed.js';
 
 /** Comment of the jump rules from the built-in chains; shared by every project. */
 export const JUMP_TAG = 'locker:jump';
@@ -11,14 +11,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PORT = /^[1-9][0-9]{0,4}$/;
 
 /** What a per-port tag says: `locker:PROJECT:CONTAINER:PROTO:HOSTIP_OR_*:HOSTPORT:CPORT`. */
-export interface ForwardTag {
-  project: string;
-  container: string;
-  protocol: Protocol;
-  hostIp?: string;
-  hostPort: number;
-  containerPort: number;
-}
+export type ForwardTag = Omit<ObservedForward, 'targetIp' | 'complete'>;
 
 /** The comment prefix of a project's rules (or one container's); the trailing colon keeps `demo` from matching `demo2`. */
 export function ruleTag(project: string, container?: string): string {

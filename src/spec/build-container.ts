@@ -16,7 +16,8 @@ import type { YamlSource } from './yaml-source.js';
 export interface BuildContext {
   project: string;
   specDir: string;
-  defaultHost: string;
+  /** Undefined when every container must name its host (many hosts). */
+  defaultHost: string | undefined;
   /** Short names of every container of the spec. */
   names: ReadonlySet<string>;
   src: YamlSource;
@@ -63,6 +64,9 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   if (hostField) {
     if (!HOST_NAME.test(hostField.value)) throw specError(`invalid host "${hostField.value}"`, src.at(hostField.at), HOST_NAME_RULE);
     host = hostField.value;
+  }
+  if (host === undefined) {
+    throw specError(`container ${name} has no host`, entry.ref, 'with --nats every container needs `host: NAME`, or set `defaults.host`');
   }
 
   const volumes: VolumeSpec[] = [];

@@ -25,6 +25,8 @@ export interface LoadSpecInput {
   specDir: string;
   /** Host of containers that name none (and have no `defaults.host`); `local` if unset. */
   defaultHost?: string;
+  /** Many hosts (NATS): a container must name its host, itself or through `defaults.host`. */
+  requireHost?: boolean;
 }
 
 export function loadSpec(input: LoadSpecInput): DesiredState {
@@ -32,8 +34,8 @@ export function loadSpec(input: LoadSpecInput): DesiredState {
   if (!posix.isAbsolute(input.specDir)) {
     throw new LockerError('INTERNAL', `loadSpec needs an absolute specDir, got "${input.specDir}"`);
   }
-  const defaultHost = input.defaultHost ?? 'local';
-  if (!HOST_NAME.test(defaultHost)) {
+  const defaultHost = input.defaultHost ?? (input.requireHost ? undefined : 'local');
+  if (defaultHost !== undefined && !HOST_NAME.test(defaultHost)) {
     throw new LockerError('USAGE', `invalid host "${defaultHost}"`, { hint: HOST_NAME_RULE });
   }
 

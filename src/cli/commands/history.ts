@@ -1,13 +1,13 @@
 // `runs` and `show RUN`: the history of the project, computed only by folding its event log.
 
-import { findRun, foldRuns, openFileEventStore, type EventStore } from '../../events/index.js';
+import { findRun, foldRuns, type EventStore } from '../../events/index.js';
 import { LockerError } from '../../errors.js';
 import type { CliArgs } from '../args.js';
 import { formatDuration, formatTable, printJson, type Io } from '../output.js';
 import type { ProjectContext } from '../project-context.js';
 
 async function withStore<T>(ctx: ProjectContext, f: (store: EventStore) => Promise<T>): Promise<T> {
-  const store = await openFileEventStore(ctx.stateDir, ctx.project);
+  const store = await ctx.control.openStore();
   try {
     return await f(store);
   } finally {

@@ -5,11 +5,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePlan, renderPlan, serializePlan, summarizePlan, type PlanMode } from '../../../plans/index.js';
 import { LockerError } from '../../errors.js';
-import { openFileEventStore } from '../../events/index.js';
 import type { CliArgs } from '../args.js';
 import { confirmChange } from '../confirm.js';
 import { assertFresh, executePlan, planCreated } from '../execute-plan.js';
-import { checkOriginsOnHosts, makePlan } from '../make-plan.js';
+import { checkOriginsOnHosts, makePlan, warnDownHosts } from '../make-plan.js';
 import { printJson, type Io } from '../output.js';
 import type { ProjectContext } from '../project-context.js';
 
@@ -27,21 +26,22 @@ export async function validateCommand(ctx: ProjectContext, cli: CliArgs, io: Io)
 }
 
 export async function planCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
-  const { plan } = await makePlan(ctx, { mode: 'up', targets: cli.rest, move: cli.options.move });
+  const { plan, view } = await makePlan(ctx, { mode: 'up', targets: cli.rest, move: cli.options.move });
+  warnDownHosts(io, view);
   if (cli.options.out !== undefined) {
     const out = path.resolve(cli.options.out);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, serializePlan(plan));
   }
   if (plan.actions.length > 0) {
-    const store = await openFileEventStore(ctx.stateDir, ctx.project);
+    const store = await ctx.control.openStore();
     try {
       await store.append([planCreated(plan)]);
     } finally {
       await store.close();
     }
   }
-  if (cli.options.json) printJson(io, { plan, summary: summarizePlan(plan) });
+  if (cli.options.json) printJson(io, { plan, summary: summarizePlan(plan), downHosts: [...view.down.keys()] });
   else {
     io.out(renderPlan(plan));
     if (cli.options.out !== undefined && plan.actions.length > 0) io.out(`Saved the plan to ${cli.options.out}; apply exactly it with: locker apply ${cli.options.out}`);
@@ -61,7 +61,8 @@ const QUESTIONS: Record<PlanMode, string> = {
 };
 
 export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, mode: PlanMode): Promise<number> {
-  const { plan } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move });
+  const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move });
+  warnDownHosts(io, view);
   if (plan.actions.length === 0) {
     if (cli.options.json) printJson(io, { planId: plan.planId, outcome: 'unchanged', summary: summarizePlan(plan) });
     else io.out(renderPlan(plan));

@@ -22,7 +22,7 @@ function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number
 }
 
 export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
-  const observed = await observeHosts(ctx);
+  const { observed, down } = await observeHosts(ctx);
   const rows: StatusRow[] = [];
   const seen = new Set<string>();
   const forwardsOf = (host: string, container: string) =>
@@ -63,7 +63,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
     }
   }
   if (cli.options.json) {
-    printJson(io, { project: ctx.project, containers: rows });
+    printJson(io, { project: ctx.project, containers: rows, downHosts: [...down.keys()] });
     return 0;
   }
   io.out(
@@ -71,7 +71,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
       ['NAME', 'HOST', 'STATE', 'IPV4', 'FQDN', 'PORTS'],
       rows.map((r) => [
         r.inSpec ? r.lxcName : `${r.lxcName} (not in spec)`,
-        r.host,
+        down.has(r.host) ? `${r.host} (down)` : r.host,
         r.state,
         r.ipv4.join(',') || '-',
         r.fqdn ?? '-',

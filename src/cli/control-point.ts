@@ -1,0 +1,69 @@
+// Where a command's hosts, event log and lock live: in this process (embedded), or behind NATS (many hosts).
+// The rest of the CLI sees one shape and never asks which mode runs.
+
+import path from 'node:path';
+import type { ObservedHost } from '../../plans/observed.js';
+import { LocalAgent, defaultLxcPath } from '../../agents/index.js';
+import type { EventStore } from '../events/types.js';
+import { openFileEventStore } from '../events/index.js';
+import { acquireFileLock, type HeldLock } from '../lock/index.js';
+import { InProcessTransport, type Transport } from '../transport/index.js';
+import type { CliOptions } from './args.js';
+
+/** What the control point knows of a host whose agent does not answer. */
+export interface LastKnownState {
+  observed: ObservedHost;
+  ageMs: number;
+}
+
+export interface ControlPoint {
+  mode: 'embedded' | 'nats';
+  transport: Transport;
+  openStore(): Promise<EventStore>;
+  acquireLock(command: string): Promise<HeldLock>;
+  /** The state an absent agent last reported (NATS mode), so its host can still be planned. */
+  lastKnownState(host: string): Promise<LastKnownState | undefined>;
+  close(): Promise<void>;
+}
+
+export async function openEmbeddedControlPoint(options: CliOptions, project: string, stateDir: string): Promise<ControlPoint> {
+  const lxcpath = options.lxcpath ?? (await defaultLxcPath());
+  return {
+    mode: 'embedded',
+    transport: new InProcessTransport([new LocalAgent({ host: 'local', lxcpath })]),
+    openStore: () => openFileEventStore(stateDir, project),
+    acquireLock: (command) => acquireFileLock(path.join(stateDir, 'apply.lock'), { command }),
+    lastKnownState: async () => undefined,
+    close: async () => {},
+  };
+}
+
+export async function openNatsControlPoint(options: CliOptions & { nats: string }, project: string, hosts: string[]): Promise<ControlPoint> {
+  const { connectNats, ensureNatsResources, getAgent } = await import('../nats/index.js');
+  const { NatsTransport } = await import('../transport/nats-transport.js');
+  const { openJetStreamEventStore } = await import('../events/jetstream-store.js');
+  const { acquireKvLock } = await import('../lock/kv-lock.js');
+  const nc = await connectNats({ url: options.nats, credsFile: options.creds, name: `locker-control ${project}` });
+  try {
+    await ensureNatsResources(nc, hosts);
+    const transport = await NatsTransport.open({ nc });
+    return {
+      mode: 'nats',
+      transport,
+      openStore: () => openJetStreamEventStore(nc, project),
+      acquireLock: (command) => acquireKvLock(nc, project, { command }),
+      lastKnownState: async (host) => {
+        const agent = await getAgent(nc, host);
+        if (!agent?.observed) return undefined;
+        return { observed: agent.observed as ObservedHost, ageMs: agent.ageMs };
+      },
+      close: async () => {
+        await transport.close();
+        await nc.drain();
+      },
+    };
+  } catch (e) {
+    await nc.close();
+    throw e;
+  }
+}
