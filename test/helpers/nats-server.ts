@@ -25,6 +25,8 @@ export interface NatsServer {
 }
 
 export interface NatsServerOptions {
+  /** Port to listen on (default: a free one). */
+  port?: number;
   /** Extra configuration (e.g. `authorization { ... }`), appended to the generated one. */
   extraConfig?: string;
   /** A whole configuration, given the port and store folder (replaces the generated one). */
@@ -69,7 +71,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   requireNatsServer();
   const dir = mkdtempSync(path.join(tmpdir(), 'locker-nats-'));
   const storeDir = path.join(dir, 'store');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configFile = path.join(dir, 'nats-server.conf');
   const config =
     options.config?.(port, storeDir) ??
