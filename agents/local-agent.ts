@@ -48,7 +48,7 @@ export class LocalAgent {
     this.lxcpath = opts.lxcpath;
     this.net = opts.net ?? DEFAULT_NET;
     this.stopTimeoutSeconds = opts.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_S;
-    this.ipv4TimeoutMs = opts.ipv4TimeoutMs ?? 30_000;
+    this.ipv4TimeoutMs = opts.ipv4TimeoutMs ?? 60_000;
   }
 
   observe(): Promise<ObservedHost> {

@@ -10,7 +10,9 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps): P
   const [listed, forwards] = await Promise.all([listContainers(lxcpath), net.readForwards()]);
   const read = await Promise.all(listed.map((c) => observeContainer(lxcpath, c)));
   const containers = read.filter((c): c is ObservedContainer => c !== undefined).sort((a, b) => compare(a.name, b.name));
-  return { host, lxcpath, containers, forwards: [...forwards].sort(compareForwards) };
+  // Only this host's forwards: other agents may share this kernel's netfilter.
+  const own = forwards.filter((f) => f.host === host).map(({ host: _host, ...forward }) => forward);
+  return { host, lxcpath, containers, forwards: own.sort(compareForwards) };
 }
 
 async function observeContainer(lxcpath: string, listed: ListedContainer): Promise<ObservedContainer | undefined> {

@@ -1,14 +1,15 @@
 // What every action gets: the host's lxcpath, the action, the netfilter operations, and its limits.
 // Actions check their own precondition and adopt what already exists, so a duplicate job has its effect once.
 
-import type { ObservedForward } from '../../plans/observed.js';
 import type { ActionParams, ForwardParams, PlannedAction } from '../../plans/types.js';
+import type { TaggedForward } from '../../src/net/index.js';
 
 /** The src/net operations an agent uses; replaceable so an agent can be wired to another netfilter owner. */
 export interface NetOps {
-  readForwards(): Promise<ObservedForward[]>;
-  setForwards(a: { project: string; container: string; targetIp: string; ports: ForwardParams[] }): Promise<'done' | 'adopted'>;
-  removeForwards(a: { project: string; container: string }): Promise<'done' | 'adopted'>;
+  /** Every Locker forward of the kernel, each with the agent host its tag names. */
+  readForwards(): Promise<TaggedForward[]>;
+  setForwards(a: { host: string; project: string; container: string; targetIp: string; ports: ForwardParams[] }): Promise<'done' | 'adopted'>;
+  removeForwards(a: { host: string; project: string; container: string }): Promise<'done' | 'adopted'>;
 }
 
 export interface ActionContext {

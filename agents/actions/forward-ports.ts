@@ -17,6 +17,7 @@ export const runForwardPorts: ActionRunner<'forward-ports'> = async (ctx, params
   }
   const [targetIp] = await waitIpv4(lxcpath, name, { timeoutMs: ctx.ipv4TimeoutMs });
   const outcome = await net.setForwards({
+    host: action.host,
     project: action.project,
     container: action.container,
     targetIp: targetIp!,
@@ -27,6 +28,6 @@ export const runForwardPorts: ActionRunner<'forward-ports'> = async (ctx, params
 };
 
 export const runUnforwardPorts: ActionRunner<'unforward-ports'> = async ({ action, net }) => {
-  const outcome = await net.removeForwards({ project: action.project, container: action.container });
+  const outcome = await net.removeForwards({ host: action.host, project: action.project, container: action.container });
   return outcome === 'adopted' ? adopted(`no forwards of ${action.lxcName}`) : done(`removed forwards of ${action.lxcName}`);
 };

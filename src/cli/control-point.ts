@@ -7,7 +7,8 @@ import { LocalAgent, defaultLxcPath } from '../../agents/index.js';
 import type { EventStore } from '../events/types.js';
 import { openFileEventStore } from '../events/index.js';
 import { acquireFileLock, type HeldLock } from '../lock/index.js';
-import { InProcessTransport, type Transport } from '../transport/index.js';
+import { InProcessTransport } from '../transport/in-process.js';
+import type { Transport } from '../transport/types.js';
 import type { CliOptions } from './args.js';
 
 /** What the control point knows of a host whose agent does not answer. */

@@ -1,6 +1,8 @@
 // The event log: its closed vocabulary, the stores that hold it, and the folds that read it.
 // Folds and parsing never do I/O; only the stores touch the world, and nothing ever rewrites a committed event.
 
+import type { EventStore } from './types.js';
+
 export * from './types.js';
 export { openFileEventStore, type FileEventStoreOptions } from './file-store.js';
 export { parseEventLog, parseEventLine } from './parse-log.js';
@@ -14,3 +16,11 @@ export {
   type RunStatus,
   type RunView,
 } from './projections.js';
+export type { JetStreamEventStoreOptions } from './jetstream-store.js';
+
+/** Loads the NATS client only when a NATS store is opened: embedded commands never pay for it. */
+export async function openJetStreamEventStore(
+  ...args: Parameters<typeof import('./jetstream-store.js').openJetStreamEventStore>
+): Promise<EventStore> {
+  return (await import('./jetstream-store.js')).openJetStreamEventStore(...args);
+}

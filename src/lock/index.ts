@@ -1,6 +1,15 @@
-// Locks held by files: one apply at a time per project, one writer of the event log.
-// It must never remove a lock it cannot prove stale (a dead pid on this host) or that is not its own.
+// Locks: one apply at a time per project (a file, or a key with a lease in NATS KV), one writer of the event log.
+// It must never remove a lock it cannot prove stale (a dead pid on this host, an expired lease) or that is not its own.
+
+import type { HeldLock } from './lock-file.js';
 
 export { acquireFileLock, type LockOwner } from './file-lock.js';
 export { acquireLockFile, isLockFileHeld, type DescribeHeld, type HeldLock } from './lock-file.js';
 export { describeSelf, isProcessAlive, type LockHolder } from './holder.js';
+
+/** Loads the NATS client only when a NATS lock is taken: embedded commands never pay for it. */
+export async function acquireKvLock(
+  ...args: Parameters<typeof import('./kv-lock.js').acquireKvLock>
+): Promise<HeldLock> {
+  return (await import('./kv-lock.js')).acquireKvLock(...args);
+}

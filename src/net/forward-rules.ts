@@ -38,6 +38,7 @@ export function jumpRules(): WantedRule[] {
 }
 
 export interface ForwardOf {
+  host: string;
   project: string;
   container: string;
   targetIp: string;

@@ -1,12 +1,11 @@
 // Reading and changing Locker's forwards on this host: read all rules, compute the change, apply it at once.
 // Never touches a rule without a Locker tag, and never deletes the shared chains or their jumps.
 
-import type { ObservedForward } from '../../plans/observed.js';
 import type { ForwardParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
 import { jumpRules, portRules } from './forward-rules.js';
 import { restoreRules, saveRules } from './iptables.js';
-import { forwardsOf } from './parse-forwards.js';
+import { forwardsOf, type TaggedForward } from './parse-forwards.js';
 import { diffRules, isEmptyChange, missingChains, renderRestore, type RuleChange } from './restore-script.js';
 import { parseSave, type SavedRules } from './saved-rules.js';
 import { enableForwarding } from './sysctl.js';
@@ -16,22 +15,23 @@ import { assertForwardInput, assertName } from './validate.js';
 /** Another process may change the rules between our read and our write; the script then fails whole, and we redo both. */
 const ATTEMPTS = 3;
 
-export async function readForwards(): Promise<ObservedForward[]> {
+export async function readForwards(): Promise<TaggedForward[]> {
   return forwardsOf(parseSave(await saveRules()));
 }
 
 export async function setForwards(a: {
+  host: string;
   project: string;
   container: string;
   targetIp: string;
   ports: ForwardParams[];
 }): Promise<'done' | 'adopted'> {
+  assertName('host', a.host);
   assertForwardInput(a);
   const changed = await applyChange((saved) => {
     assertNoConflict(saved, a);
-    const prefix = ruleTag(a.project, a.container);
     const wanted = a.ports.flatMap((p) => portRules(a, p));
-    const own = diffRules(taggedWith(saved, prefix), wanted);
+    const own = diffRules(ownRules(saved, a), wanted);
     const jumps = diffRules(
       saved.rules.filter((r) => r.comment === JUMP_TAG),
       jumpRules(),
@@ -48,11 +48,17 @@ export async function setForwards(a: {
   return changed || switched ? 'done' : 'adopted';
 }
 
-export async function removeForwards(a: { project: string; container: string }): Promise<'done' | 'adopted'> {
+export async function removeForwards(a: { host: string; project: string; container: string }): Promise<'done' | 'adopted'> {
+  assertName('host', a.host);
   assertName('project', a.project);
   assertName('container', a.container);
-  const changed = await applyChange((saved) => deletion(saved, ruleTag(a.project, a.container)));
+  const changed = await applyChange((saved) => ({ create: [], remove: ownRules(saved, a), append: [], insert: [] }));
   return changed ? 'done' : 'adopted';
+}
+
+/** The rules of one container of one agent host (another agent on this kernel may have a namesake). */
+function ownRules(saved: SavedRules, a: { host: string; project: string; container: string }) {
+  return taggedWith(saved, ruleTag(a.project, a.container)).filter((r) => r.comment?.endsWith(`:${a.host}`));
 }
 
 export async function removeRulesTagged(prefix: string): Promise<void> {
@@ -70,9 +76,9 @@ function taggedWith(saved: SavedRules, prefix: string) {
 }
 
 /** Two containers forwarding one host port would race for it: the first rule wins and the second is silently dead. */
-function assertNoConflict(saved: SavedRules, a: { project: string; container: string; ports: ForwardParams[] }): void {
+function assertNoConflict(saved: SavedRules, a: { host: string; project: string; container: string; ports: ForwardParams[] }): void {
   for (const f of forwardsOf(saved)) {
-    if (f.project === a.project && f.container === a.container) continue;
+    if (f.host === a.host && f.project === a.project && f.container === a.container) continue;
     const clash = a.ports.find(
       (p) =>
         p.protocol === f.protocol &&

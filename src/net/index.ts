@@ -1,6 +1,6 @@
 // Port forwarding on the host: Locker's tagged netfilter rules in its own chains, read and changed atomically.
 // Must never touch a rule it did not tag, flush a built-in chain, or run a shell string.
 
-export { compareForwards, parseForwards } from './parse-forwards.js';
+export { compareForwards, parseForwards, type TaggedForward } from './parse-forwards.js';
 export { readForwards, setForwards, removeForwards, removeRulesTagged } from './forwards.js';
 export { ruleTag } from './tag.js';

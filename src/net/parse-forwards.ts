@@ -6,12 +6,15 @@ import { CHAINS, jumpRules, portRules, ruleKey } from './forward-rules.js';
 import { parseSave, type SavedRule, type SavedRules } from './saved-rules.js';
 import { formatForwardTag, parseForwardTag, type ForwardTag } from './tag.js';
 
+/** A forward and the agent host whose tag it carries. */
+export type TaggedForward = ObservedForward & { host: string };
+
 /** Every Locker forward in `iptables-save` output (all tables), grouped per port. */
-export function parseForwards(iptablesSave: string): ObservedForward[] {
+export function parseForwards(iptablesSave: string): TaggedForward[] {
   return forwardsOf(parseSave(iptablesSave));
 }
 
-export function forwardsOf(saved: SavedRules): ObservedForward[] {
+export function forwardsOf(saved: SavedRules): TaggedForward[] {
   const keys = new Set(saved.rules.map(ruleKey));
   const jumpsPresent = jumpRules().every((j) => keys.has(ruleKey(j)));
   const groups = new Map<string, { tag: ForwardTag; rules: SavedRule[] }>();
@@ -26,9 +29,10 @@ export function forwardsOf(saved: SavedRules): ObservedForward[] {
   }
   const forwards = [...groups.values()].map(({ tag, rules }) => {
     const targetIp = targetOf(rules);
-    const { project, container, ...port } = tag;
-    const wanted = portRules({ project, container, targetIp }, port);
-    const forward: ObservedForward = {
+    const { project, container, host, ...port } = tag;
+    const wanted = portRules({ host, project, container, targetIp }, port);
+    const forward: TaggedForward = {
+      host,
       project,
       container,
       protocol: tag.protocol,
@@ -59,6 +63,7 @@ function targetOf(rules: SavedRule[]): string {
 /** The order ObservedHost promises: project, container, protocol, hostPort (then hostIp, containerPort for ties). */
 export function compareForwards(a: ObservedForward, b: ObservedForward): number {
   return (
+    cmp((a as Partial<TaggedForward>).host ?? '', (b as Partial<TaggedForward>).host ?? '') ||
     cmp(a.project, b.project) ||
     cmp(a.container, b.container) ||
     cmp(a.protocol, b.protocol) ||

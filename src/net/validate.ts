@@ -13,7 +13,7 @@ function refuse(message: string, hint?: string): never {
   throw new LockerError('HOST_PRECONDITION', message, { hint });
 }
 
-export function assertName(kind: 'project' | 'container', value: string): void {
+export function assertName(kind: 'host' | 'project' | 'container', value: string): void {
   if (!NAME.test(value)) refuse(`invalid ${kind} name for a port rule: ${JSON.stringify(value)}`);
 }
 

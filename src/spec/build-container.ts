@@ -1,12 +1,15 @@
 // One container's settings (own keys over `defaults`) turned into a ContainerSpec, each
 // value checked where it is written so errors point at the right line.
+import { posix } from 'node:path';
 import { hintFor } from './did-you-mean.js';
 import { normaliseFqdn } from './fqdn.js';
 import type { Edge } from './graph.js';
 import type { ContainerEntry } from './layout.js';
+import { describeViolation, findRefusedMount, optInHint } from './mount-policy.js';
 import { HOST_NAME, HOST_NAME_RULE, LXC_NAME, lxcNameOf } from './names.js';
 import { expandPlaceholders } from './placeholders.js';
 import { parsePort } from './ports.js';
+import { describeUnsafeArg, describeUnsafePath, SAFE_TEXT_RULE } from './safe-text.js';
 import type { ContainerKey, RawContainer } from './schema.js';
 import { specError, unwrap, type Segment } from './spec-error.js';
 import type { ContainerSource, ContainerSpec, PortSpec, SpecRef, VolumeSpec } from './types.js';
@@ -79,6 +82,12 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
     volumes.push(volume);
   });
 
+  const allowHostPaths = buildAllowances(pick('allow_host_paths'), volumes, { name, project, fqdn }, ctx);
+  for (const volume of volumes) {
+    const refused = findRefusedMount(volume.hostPath, allowHostPaths);
+    if (refused) throw specError(describeViolation(refused), volume.ref, optInHint(volume.hostPath, name));
+  }
+
   const ports: PortSpec[] = [];
   const portField = pick('ports');
   portField?.value.forEach((raw, i) => {
@@ -99,7 +108,38 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
 
   const spec: ContainerSpec = { name, lxcName: lxcNameOf(project, name), host, source, volumes, ports, dependsOn, ref: entry.ref };
   if (fqdn !== undefined) spec.fqdn = fqdn;
+  if (allowHostPaths.length > 0) spec.allowHostPaths = allowHostPaths;
   return { spec, edges };
+}
+
+/**
+ * `allow_host_paths`: exact host paths this container may mount although they would expose the
+ * host. Each must be the host path of one of its volumes, so that no allowance outlives its reason.
+ */
+function buildAllowances(
+  field: Picked<'allow_host_paths'> | undefined,
+  volumes: readonly VolumeSpec[],
+  values: { name: string; project: string; fqdn: string | undefined },
+  ctx: BuildContext,
+): string[] {
+  const allowed = new Set<string>();
+  field?.value.forEach((raw, i) => {
+    const ref = ctx.src.at([...field.at, i]);
+    const expanded = unwrap(expandPlaceholders(raw, values), ref);
+    const unsafe = describeUnsafePath(expanded);
+    if (unsafe !== undefined) throw specError(`allow_host_paths entry "${raw}" ${unsafe}`, ref, `write the exact absolute host path of a volume: ${SAFE_TEXT_RULE}`);
+    const path = posix.normalize(expanded).replace(/(.)\/+$/, '$1');
+    if (!volumes.some((v) => v.hostPath === path)) {
+      const paths = volumes.map((v) => v.hostPath);
+      throw specError(
+        `allow_host_paths entry "${raw}" is not the host path of a volume of ${values.name}`,
+        ref,
+        paths.length === 0 ? `${values.name} has no volumes: remove the entry` : `host paths of its volumes: ${paths.join(', ')}`,
+      );
+    }
+    allowed.add(path);
+  });
+  return [...allowed].sort();
 }
 
 function buildSource(
@@ -127,13 +167,26 @@ function buildSource(
     if (!TEMPLATE_NAME.test(templateName) && !templateName.startsWith('/')) {
       throw specError(`invalid template "${templateName}"`, src.at([...template.at, 'name']), 'give a template name (busybox, download) or an absolute path to a template script');
     }
+    const unsafePath = templateName.startsWith('/') ? describeUnsafePath(templateName) : undefined;
+    if (unsafePath !== undefined) {
+      throw specError(`invalid template "${templateName}": the path ${unsafePath}`, src.at([...template.at, 'name']), `a template path reaches lxc-create: ${SAFE_TEXT_RULE}`);
+    }
     const args: Record<string, string> = {};
     for (const [key, value] of Object.entries(rest)) {
       if (!TEMPLATE_ARG.test(key)) {
         throw specError(`invalid template argument name "${key}"`, src.keyAt([...template.at, key]), 'argument names are letters, digits, "_" and "-", starting with a letter; each becomes `--NAME VALUE`');
       }
       // A number keeps its spelling: `release: 20.10` is "20.10", not "20.1".
-      args[key] = typeof value === 'number' ? (src.sourceText([...template.at, key]) ?? String(value)) : String(value);
+      const text = typeof value === 'number' ? (src.sourceText([...template.at, key]) ?? String(value)) : String(value);
+      const unsafe = describeUnsafeArg(text);
+      if (unsafe !== undefined) {
+        throw specError(
+          `template argument ${key} "${text}" ${unsafe}`,
+          src.at([...template.at, key]),
+          `each argument reaches the template script as \`--${key} VALUE\`: ${SAFE_TEXT_RULE}, and no leading "-"`,
+        );
+      }
+      args[key] = text;
     }
     return { kind: 'template', template: templateName, args, ref };
   }

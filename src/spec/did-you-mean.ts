@@ -32,9 +32,12 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return best?.candidate;
 }
 
-/** A hint for an unknown word: the suggestion if there is one, the allowed list otherwise. */
-export function hintFor(word: string, candidates: readonly string[], what: string): string {
+/**
+ * A hint for an unknown word: the suggestion if there is one, the allowed list otherwise.
+ * `listed` is what the list shows, when it should leave some candidates out.
+ */
+export function hintFor(word: string, candidates: readonly string[], what: string, listed: readonly string[] = candidates): string {
   const guess = suggest(word, candidates);
   if (guess !== undefined) return `did you mean "${guess}"?`;
-  return candidates.length === 0 ? `there are no ${what}` : `${what}: ${candidates.join(', ')}`;
+  return listed.length === 0 ? `there are no ${what}` : `${what}: ${listed.join(', ')}`;
 }

@@ -9,7 +9,8 @@ import { rejectControlChars } from './control-chars.js';
 import { digestContainers } from './digest.js';
 import { assertAcyclic, type Edge } from './graph.js';
 import { readLayout } from './layout.js';
-import { CONTAINER_NAME, CONTAINER_NAME_RULE, HOST_NAME, HOST_NAME_RULE, validateProjectName } from './names.js';
+import { assertSpecSize, SPEC_LIMITS } from './limits.js';
+import { CONTAINER_NAME, CONTAINER_NAME_RULE, describeLxcNameLength, HOST_NAME, HOST_NAME_RULE, validateProjectName } from './names.js';
 import { assertNoPortClash } from './port-clashes.js';
 import { specError } from './spec-error.js';
 import type { ContainerSpec, DesiredState } from './types.js';
@@ -39,13 +40,20 @@ export function loadSpec(input: LoadSpecInput): DesiredState {
     throw new LockerError('USAGE', `invalid host "${defaultHost}"`, { hint: HOST_NAME_RULE });
   }
 
+  assertSpecSize(input.text, input.file);
   const src = readYaml(input.text, input.file);
   rejectControlChars(src);
   const layout = readLayout(src);
+  const extra = layout.containers[SPEC_LIMITS.containers];
+  if (extra !== undefined) {
+    throw specError(`the spec has ${layout.containers.length} containers; the limit is ${SPEC_LIMITS.containers}`, extra.ref, 'split the containers into several projects');
+  }
   for (const entry of layout.containers) {
     if (!CONTAINER_NAME.test(entry.name)) {
       throw specError(`invalid container name "${entry.name}"`, entry.ref, CONTAINER_NAME_RULE);
     }
+    const tooLong = describeLxcNameLength(input.project, entry.name);
+    if (tooLong !== undefined) throw specError(tooLong, entry.ref, 'use a shorter container name, or a shorter project name (-p NAME)');
   }
 
   const ctx: BuildContext = {

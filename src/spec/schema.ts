@@ -12,9 +12,16 @@ export const CONTAINER_KEYS = [
   'fqdn',
   'depends_on',
   'host',
+  'allow_host_paths',
 ] as const;
 
 export type ContainerKey = (typeof CONTAINER_KEYS)[number];
+
+/**
+ * Keys listed when an unknown key resembles none: the opt-in for exposing host paths is
+ * suggested for a near miss, never advertised.
+ */
+export const LISTED_CONTAINER_KEYS: readonly ContainerKey[] = CONTAINER_KEYS.filter((k) => k !== 'allow_host_paths');
 
 const stringList = (what: string, item: string) =>
   z.array(z.string({ error: (iss) => `each entry of ${what} must be a string (${item}), not ${describe(iss.input)}` }), {
@@ -55,6 +62,7 @@ export const containerSchema = z.strictObject({
   fqdn: z.string({ error: 'fqdn must be a string' }).optional(),
   depends_on: stringList('depends_on', 'a container name').optional(),
   host: z.string({ error: 'host must be a string (an agent host name)' }).optional(),
+  allow_host_paths: stringList('allow_host_paths', 'an absolute host path').optional(),
 });
 
 export type RawContainer = z.infer<typeof containerSchema>;
@@ -69,4 +77,5 @@ export const TYPE_HINTS: Record<ContainerKey, string> = {
   fqdn: 'write `fqdn: db.example.net`',
   depends_on: 'write `depends_on: [db]` with names of containers of this spec',
   host: 'write `host: NAME` with the name of a locker agent host',
+  allow_host_paths: 'write `allow_host_paths: ["/etc/ssl/certs"]` with host paths of this container\'s volumes',
 };

@@ -58,6 +58,11 @@ export interface ContainerSpec {
   ports: PortSpec[];
   /** Short names of containers of this project that must be started first. */
   dependsOn: string[];
+  /**
+   * Host paths of this container's volumes the spec accepts although they would expose the host
+   * (`allow_host_paths`); sorted, absent when there are none.
+   */
+  allowHostPaths?: string[];
   ref: SpecRef;
 }
 

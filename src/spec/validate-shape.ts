@@ -2,7 +2,7 @@
 // document order, into a located SPEC_INVALID error.
 import type { LockerError } from '../errors.js';
 import { hintFor } from './did-you-mean.js';
-import { CONTAINER_KEYS, TYPE_HINTS, containerSchema, type ContainerKey, type RawContainer } from './schema.js';
+import { CONTAINER_KEYS, LISTED_CONTAINER_KEYS, TYPE_HINTS, containerSchema, type ContainerKey, type RawContainer } from './schema.js';
 import { specError, type Segment } from './spec-error.js';
 import type { SpecRef } from './types.js';
 import type { YamlSource } from './yaml-source.js';
@@ -25,14 +25,14 @@ export function validateShape(value: unknown, at: readonly Segment[], src: YamlS
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const ref = src.keyAt([...path, key]);
-        const hint = hintFor(key, CONTAINER_KEYS, 'allowed keys');
+        const hint = hintFor(key, CONTAINER_KEYS, 'allowed keys', LISTED_CONTAINER_KEYS);
         found.push({ ref, error: specError(`unknown key "${key}" in ${owner}`, ref, hint) });
       }
       continue;
     }
     const ref = src.at(path);
     const field = issue.path[0];
-    const hint = typeof field === 'string' ? TYPE_HINTS[field as ContainerKey] : undefined;
+    const hint = typeof field === 'string' && Object.hasOwn(TYPE_HINTS, field) ? TYPE_HINTS[field as ContainerKey] : undefined;
     found.push({ ref, error: specError(issue.message, ref, hint) });
   }
   found.sort((a, b) => a.ref.line - b.ref.line || a.ref.col - b.ref.col);

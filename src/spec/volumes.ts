@@ -3,6 +3,7 @@
 // (space-separated, `#` comments, `,` between options) or be read as an escape.
 import { posix } from 'node:path';
 import { expandPlaceholders, type PlaceholderValues } from './placeholders.js';
+import { describeUnsafePath, SAFE_TEXT_RULE } from './safe-text.js';
 import { bad, ok, type Checked } from './spec-error.js';
 import type { VolumeSpec } from './types.js';
 
@@ -42,6 +43,12 @@ export function parseVolume(raw: string, values: PlaceholderValues, specDir: str
   if (FORBIDDEN.test(hostPath)) {
     // Only the spec folder can bring these in: the placeholders' values are validated names.
     return bad(`volume "${raw}" resolves to "${hostPath}", which contains whitespace or one of \\ # ,`, 'write an absolute host path, or move the spec to a folder without such characters');
+  }
+  for (const [what, path] of [['host', hostPath], ['container', containerPath]] as const) {
+    const unsafe = describeUnsafePath(path);
+    if (unsafe !== undefined) {
+      return bad(`volume "${raw}": the ${what} path "${path}" ${unsafe}`, `paths of volumes reach mount entries and commands: ${SAFE_TEXT_RULE}, no ".." and no segment starting with "-"`);
+    }
   }
   return ok({ hostPath, containerPath, readOnly: mode === 'ro' });
 }

@@ -1,6 +1,9 @@
 // The spec file as a YAML document that remembers where every node sits, so that any
 // error found later (in zod, in the ports parser) can point at its line and column.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { findSizeProblem } from './expanded-size.js';
+import { SPEC_LIMITS } from './limits.js';
+import { assertNestingDepth } from './nesting.js';
 import { formatPath, specError, type Segment } from './spec-error.js';
 import type { SpecRef } from './types.js';
 
@@ -19,6 +22,7 @@ export interface YamlSource {
 type Found = { node: unknown; keyOffset?: number; offset: number; complete: boolean };
 
 export function readYaml(text: string, file: string): YamlSource {
+  assertNestingDepth(text, file);
   const lines = new LineCounter();
   // `merge` lets compose-style `<<: *base` work; duplicate keys stay errors (uniqueKeys default).
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
@@ -46,7 +50,7 @@ export function readYaml(text: string, file: string): YamlSource {
     for (const seg of segments) {
       node = resolve(node, doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+        const pair = pairNamed(node, String(seg));
         if (pair === undefined) return { ...found, complete: false };
         const keyOffset = offsetOf(pair.key, found.offset);
         const value = pair.value;
@@ -62,10 +66,28 @@ export function readYaml(text: string, file: string): YamlSource {
     return found;
   };
 
+  const at = (segments: readonly Segment[]): SpecRef => ref(walk(segments).offset, segments);
+  const data = toData(doc, (offset) => ref(offset, []));
+  const problem = findSizeProblem(data);
+  if (problem?.kind === 'depth') {
+    throw specError(
+      `the spec nests more than ${SPEC_LIMITS.depth} levels of maps and lists once its aliases are expanded`,
+      at(problem.at),
+      'an alias (*name) inside the node its anchor (&name) marks repeats it forever: point aliases at other nodes',
+    );
+  }
+  if (problem?.kind === 'nodes') {
+    throw specError(
+      `the spec holds more than ${SPEC_LIMITS.nodes} maps, lists and values once its aliases are expanded`,
+      at(problem.at),
+      'use fewer aliases (*name), or split the spec into several projects',
+    );
+  }
+
   return {
     file,
-    data: toData(doc, ref(0, [])),
-    at: (segments) => ref(walk(segments).offset, segments),
+    data,
+    at,
     keyAt: (segments) => {
       const found = walk(segments);
       return ref(found.complete ? (found.keyOffset ?? found.offset) : found.offset, segments);
@@ -78,14 +100,45 @@ export function readYaml(text: string, file: string): YamlSource {
   };
 }
 
-function toData(doc: Document, start: SpecRef): unknown {
+function toData(doc: Document, refAt: (offset: number) => SpecRef): unknown {
   try {
-    return doc.toJS();
+    return doc.toJS({ maxAliasCount: SPEC_LIMITS.aliasExpansions });
   } catch (e) {
-    // toJS refuses alias bombs (maxAliasCount); that is bad input, not a crash.
-    const message = e instanceof Error ? e.message : String(e);
-    throw specError(`YAML: ${message}`, start, 'use fewer nested aliases (*name)');
+    // yaml refuses to copy one anchor's content too often (an "alias bomb"): bad input, not a crash.
+    if (!(e instanceof ReferenceError) || !/alias/i.test(e.message)) throw e;
+    throw specError(
+      `YAML aliases expand too much: an anchor's content would be copied more than ${SPEC_LIMITS.aliasExpansions} times`,
+      refAt(firstAliasOffset(doc)),
+      'aliases (*name) are for sharing a few settings, not for multiplying them: write the values out, or use `defaults:`',
+    );
   }
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = offsetOf(node, 0);
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+// Lookups by key, indexed once per map: a spec of thousands of containers asks for thousands of positions.
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairNamed(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const pair of map.items) {
+      const text = keyText(pair.key);
+      if (isPair(pair) && !index.has(text)) index.set(text, pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 function resolve(node: unknown, doc: Document): unknown {

@@ -3,3 +3,4 @@
 
 export type { Job, JobReporter, JobResult, Transport } from './types.js';
 export { InProcessTransport, type HostAgent } from './in-process.js';
+export { NatsTransport, type NatsTransportOptions, type JobResultMessage, type ObserveReply } from './nats-transport.js';

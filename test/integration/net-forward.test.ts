@@ -149,9 +149,9 @@ describe('port forwarding through netfilter', () => {
 
   it('forwards a tcp port to the container for a remote client and for the host itself', async () => {
     expect((await remoteGet(client!.hostAddress)).exitCode).not.toBe(0);
-    expect(await setForwards({ project, container, targetIp, ports: [{ protocol: 'tcp', hostPort: tcpPort, containerPort: 80 }] })).toBe('done');
+    expect(await setForwards({ host: 'local', project, container, targetIp, ports: [{ protocol: 'tcp', hostPort: tcpPort, containerPort: 80 }] })).toBe('done');
     expect(await mine()).toEqual([
-      { project, container, protocol: 'tcp', hostPort: tcpPort, containerPort: 80, targetIp, complete: true },
+      { host: 'local', project, container, protocol: 'tcp', hostPort: tcpPort, containerPort: 80, targetIp, complete: true },
     ]);
     const remote = await remoteGet(client!.hostAddress);
     expect(remote, remote.stderr).toMatchObject({ exitCode: 0, stdout: page });
@@ -161,7 +161,7 @@ describe('port forwarding through netfilter', () => {
   }, 60_000);
 
   it('adopts when the same forwards are asked for again, and never duplicates the jumps', async () => {
-    expect(await setForwards({ project, container, targetIp, ports: [{ protocol: 'tcp', hostPort: tcpPort, containerPort: 80 }] })).toBe('adopted');
+    expect(await setForwards({ host: 'local', project, container, targetIp, ports: [{ protocol: 'tcp', hostPort: tcpPort, containerPort: 80 }] })).toBe('adopted');
     const jumps = (await savedLines()).filter((l) => l.includes('--comment "locker:jump"'));
     expect(jumps.map((l) => l.split(' ')[1]).sort()).toEqual(['FORWARD', 'OUTPUT', 'POSTROUTING', 'PREROUTING']);
   }, 60_000);
@@ -171,17 +171,17 @@ describe('port forwarding through netfilter', () => {
       { protocol: 'tcp' as const, hostPort: tcpPort, containerPort: 80 },
       { protocol: 'udp' as const, hostPort: udpPort, containerPort: 5353 },
     ];
-    expect(await setForwards({ project, container, targetIp, ports })).toBe('done');
+    expect(await setForwards({ host: 'local', project, container, targetIp, ports })).toBe('done');
     expect(await mine()).toEqual([
-      { project, container, protocol: 'tcp', hostPort: tcpPort, containerPort: 80, targetIp, complete: true },
-      { project, container, protocol: 'udp', hostPort: udpPort, containerPort: 5353, targetIp, complete: true },
+      { host: 'local', project, container, protocol: 'tcp', hostPort: tcpPort, containerPort: 80, targetIp, complete: true },
+      { host: 'local', project, container, protocol: 'udp', hostPort: udpPort, containerPort: 5353, targetIp, complete: true },
     ]);
     const echoed = await udpRoundTrip();
     expect(echoed, echoed.stderr).toMatchObject({ exitCode: 0, stdout: 'ping-udp' });
   }, 60_000);
 
   it('reports a forward whose rule was deleted by hand as incomplete, and repairs it', async () => {
-    const tag = `locker:${project}:${container}:tcp:*:${tcpPort}:80`;
+    const tag = `locker:${project}:${container}:tcp:*:${tcpPort}:80:local`;
     await must('iptables', [
       '-t', 'nat', '-D', 'LOCKER_PREROUTING', '-p', 'tcp', '--dport', String(tcpPort),
       '-m', 'comment', '--comment', tag, '-j', 'DNAT', '--to-destination', `${targetIp}:80`,
@@ -192,7 +192,7 @@ describe('port forwarding through netfilter', () => {
     expect((await remoteGet(client!.hostAddress)).exitCode).not.toBe(0);
 
     const ports = broken.map(({ protocol, hostPort, containerPort }) => ({ protocol, hostPort, containerPort }));
-    expect(await setForwards({ project, container, targetIp, ports })).toBe('done');
+    expect(await setForwards({ host: 'local', project, container, targetIp, ports })).toBe('done');
     expect((await mine()).every((f) => f.complete)).toBe(true);
     expect((await remoteGet(client!.hostAddress)).stdout).toBe(page);
   }, 60_000);
@@ -205,9 +205,9 @@ describe('port forwarding through netfilter', () => {
     const before = foreign(await savedLines());
     expect(before).toHaveLength(2);
 
-    expect(await setForwards({ project, container, targetIp, ports: [{ protocol: 'tcp', hostPort: tcpPort, containerPort: 80 }] })).toBe('done');
+    expect(await setForwards({ host: 'local', project, container, targetIp, ports: [{ protocol: 'tcp', hostPort: tcpPort, containerPort: 80 }] })).toBe('done');
     expect(foreign(await savedLines())).toEqual(before);
-    expect(await removeForwards({ project, container })).toBe('done');
+    expect(await removeForwards({ host: 'local', project, container })).toBe('done');
     expect(foreign(await savedLines())).toEqual(before);
     await removeRulesTagged(ruleTag(project));
     expect(foreign(await savedLines())).toEqual(before);
@@ -222,10 +222,10 @@ describe('port forwarding through netfilter', () => {
       { protocol: 'tcp' as const, hostPort: tcpPort, containerPort: 80 },
       { protocol: 'udp' as const, hostPort: udpPort, containerPort: 5353 },
     ];
-    expect(await setForwards({ project, container, targetIp, ports })).toBe('done');
+    expect(await setForwards({ host: 'local', project, container, targetIp, ports })).toBe('done');
     expect((await remoteGet(client!.hostAddress)).stdout).toBe(page);
 
-    expect(await removeForwards({ project, container })).toBe('done');
+    expect(await removeForwards({ host: 'local', project, container })).toBe('done');
     expect(await mine()).toEqual([]);
     const lines = await savedLines();
     expect(lines.filter((l) => l.includes(ruleTag(project)))).toEqual([]);
@@ -234,17 +234,17 @@ describe('port forwarding through netfilter', () => {
     }
     expect((await remoteGet(client!.hostAddress)).exitCode).not.toBe(0);
     await expect(localGet('127.0.0.1')).rejects.toThrow();
-    expect(await removeForwards({ project, container })).toBe('adopted');
+    expect(await removeForwards({ host: 'local', project, container })).toBe('adopted');
   }, 60_000);
 
   it('refuses to forward a host port another container already forwards, before changing anything', async () => {
     const port = { protocol: 'tcp' as const, hostPort: tcpPort, containerPort: 80 };
-    expect(await setForwards({ project, container, targetIp, ports: [port] })).toBe('done');
+    expect(await setForwards({ host: 'local', project, container, targetIp, ports: [port] })).toBe('done');
     const before = await savedLines();
-    await expect(setForwards({ project, container: 'other', targetIp, ports: [port] })).rejects.toMatchObject({
+    await expect(setForwards({ host: 'local', project, container: 'other', targetIp, ports: [port] })).rejects.toMatchObject({
       code: 'HOST_PRECONDITION',
     });
     expect((await savedLines()).filter((l) => l.startsWith('-A'))).toEqual(before.filter((l) => l.startsWith('-A')));
-    expect(await removeForwards({ project, container })).toBe('done');
+    expect(await removeForwards({ host: 'local', project, container })).toBe('done');
   }, 60_000);
 });

@@ -14,9 +14,10 @@ function without(text: string, needle: string): string {
 describe('parseForwards on a captured iptables-save', () => {
   it('groups the tagged rules per port, sorted by project, container, protocol, host port', () => {
     expect(parseForwards(sample)).toEqual([
-      { project: 'demo', container: 'db', protocol: 'tcp', hostPort: 5432, containerPort: 5432, targetIp: '10.0.3.6', complete: false },
-      { project: 'demo', container: 'web', protocol: 'tcp', hostPort: 8000, containerPort: 80, targetIp: '10.0.3.5', complete: true },
+      { host: 'local', project: 'demo', container: 'db', protocol: 'tcp', hostPort: 5432, containerPort: 5432, targetIp: '10.0.3.6', complete: false },
+      { host: 'local', project: 'demo', container: 'web', protocol: 'tcp', hostPort: 8000, containerPort: 80, targetIp: '10.0.3.5', complete: true },
       {
+        host: 'local',
         project: 'demo',
         container: 'web',
         protocol: 'udp',
@@ -70,8 +71,8 @@ describe('parseForwards on a captured iptables-save', () => {
 
   it('is incomplete when one DNAT points elsewhere than the others', () => {
     const text = sample.replace(
-      '-A LOCKER_OUTPUT -p tcp -m tcp --dport 8000 -m comment --comment "locker:demo:web:tcp:*:8000:80" -j DNAT --to-destination 10.0.3.5:80',
-      '-A LOCKER_OUTPUT -p tcp -m tcp --dport 8000 -m comment --comment "locker:demo:web:tcp:*:8000:80" -j DNAT --to-destination 10.0.3.99:80',
+      '-A LOCKER_OUTPUT -p tcp -m tcp --dport 8000 -m comment --comment "locker:demo:web:tcp:*:8000:80:local" -j DNAT --to-destination 10.0.3.5:80',
+      '-A LOCKER_OUTPUT -p tcp -m tcp --dport 8000 -m comment --comment "locker:demo:web:tcp:*:8000:80:local" -j DNAT --to-destination 10.0.3.99:80',
     );
     expect(text).not.toBe(sample);
     expect(parseForwards(text).find((f) => f.container === 'web' && f.protocol === 'tcp')?.complete).toBe(false);
@@ -94,10 +95,10 @@ describe('parseForwards on a captured iptables-save', () => {
 
   it('ignores comments that look like tags but are not well formed', () => {
     const bad = [
-      'locker:demo:web:sctp:*:9000:90',
-      'locker:demo:web:tcp:*:70000:90',
-      'locker:demo:web:tcp:*:0:90',
-      'locker:demo:we b:tcp:*:9000:90',
+      'locker:demo:web:sctp:*:9000:90:local',
+      'locker:demo:web:tcp:*:70000:90:local',
+      'locker:demo:web:tcp:*:0:90:local',
+      'locker:demo:we b:tcp:*:9000:90:local',
       'locker:demo:web:tcp:*:9000',
       'other:demo:web:tcp:*:9000:90',
     ];
@@ -109,9 +110,10 @@ describe('parseForwards on a captured iptables-save', () => {
   it('sees a tagged rule in any table, so nothing Locker owns is invisible', () => {
     const text = sample.replace(
       '-A PREROUTING -p udp -m udp --dport 53 -j MARK',
-      '-A PREROUTING -p udp -m udp --dport 53 -m comment --comment "locker:demo:cache:udp:*:6000:60" -j MARK',
+      '-A PREROUTING -p udp -m udp --dport 53 -m comment --comment "locker:demo:cache:udp:*:6000:60:local" -j MARK',
     );
     expect(parseForwards(text).find((f) => f.container === 'cache')).toEqual({
+      host: 'local',
       project: 'demo',
       container: 'cache',
       protocol: 'udp',

@@ -10,7 +10,7 @@ import { thrown } from '../helpers/errors.js';
 
 const sample = readFileSync(new URL('../fixtures/iptables-save-sample.txt', import.meta.url), 'utf8');
 const saved = parseSave(sample);
-const web = { project: 'demo', container: 'web', targetIp: '10.0.3.5' };
+const web = { host: 'local', project: 'demo', container: 'web', targetIp: '10.0.3.5' };
 const tcp8000: ForwardParams = { protocol: 'tcp', hostPort: 8000, containerPort: 80 };
 const udp5353: ForwardParams = { protocol: 'udp', hostIp: '192.168.2.1', hostPort: 5353, containerPort: 53 };
 
@@ -33,7 +33,7 @@ describe('rules as Locker writes them', () => {
   it('replace only the rules that differ when the target moves', () => {
     const current = saved.rules.filter((r) => r.comment?.startsWith(ruleTag('demo', 'web')));
     const { remove, add } = diffRules(current, [...portRules({ ...web, targetIp: '10.0.3.8' }, tcp8000), ...portRules(web, udp5353)]);
-    expect(remove.map((r) => r.comment)).toEqual(Array(4).fill('locker:demo:web:tcp:*:8000:80'));
+    expect(remove.map((r) => r.comment)).toEqual(Array(4).fill('locker:demo:web:tcp:*:8000:80:local'));
     expect(add).toHaveLength(4);
     expect(add.every((r) => r.destination === '10.0.3.8/32' || r.toDestination === '10.0.3.8:80')).toBe(true);
   });
@@ -51,15 +51,15 @@ describe('rules as Locker writes them', () => {
 
 describe('the restore script', () => {
   it('deletes by the exact saved text and adds in save format, one COMMIT per table', () => {
-    const dnat = saved.rules.find((r) => r.chain === 'LOCKER_PREROUTING' && r.comment === 'locker:demo:web:tcp:*:8000:80');
+    const dnat = saved.rules.find((r) => r.chain === 'LOCKER_PREROUTING' && r.comment === 'locker:demo:web:tcp:*:8000:80:local');
     expect(dnat).toBeDefined();
     const script = renderRestore({ create: [], remove: [dnat!], append: portRules(web, tcp8000).slice(3), insert: [] });
     expect(script).toBe(
       '*nat\n' +
-        '-D LOCKER_PREROUTING -p tcp -m tcp --dport 8000 -m comment --comment "locker:demo:web:tcp:*:8000:80" -j DNAT --to-destination 10.0.3.5:80\n' +
+        '-D LOCKER_PREROUTING -p tcp -m tcp --dport 8000 -m comment --comment "locker:demo:web:tcp:*:8000:80:local" -j DNAT --to-destination 10.0.3.5:80\n' +
         'COMMIT\n' +
         '*filter\n' +
-        '-A LOCKER_FORWARD -d 10.0.3.5/32 -p tcp -m tcp --dport 80 -m comment --comment "locker:demo:web:tcp:*:8000:80" -j ACCEPT\n' +
+        '-A LOCKER_FORWARD -d 10.0.3.5/32 -p tcp -m tcp --dport 80 -m comment --comment "locker:demo:web:tcp:*:8000:80:local" -j ACCEPT\n' +
         'COMMIT\n',
     );
     expect(script.match(/^COMMIT$/gm)).toHaveLength(2);
@@ -87,14 +87,14 @@ describe('the restore script', () => {
 
 describe('tags', () => {
   it('round-trip through the comment text', () => {
-    const tag = { project: 'demo', container: 'web', ...udp5353 };
-    expect(formatForwardTag(tag)).toBe('locker:demo:web:udp:192.168.2.1:5353:53');
+    const tag = { host: 'local', project: 'demo', container: 'web', ...udp5353 };
+    expect(formatForwardTag(tag)).toBe('locker:demo:web:udp:192.168.2.1:5353:53:local');
     expect(parseForwardTag(formatForwardTag(tag))).toEqual(tag);
   });
 
   it('end a project prefix with a colon so demo never matches demo2', () => {
     expect(ruleTag('demo')).toBe('locker:demo:');
-    expect('locker:demo2:web:tcp:*:1:1'.startsWith(ruleTag('demo'))).toBe(false);
+    expect('locker:demo2:web:tcp:*:1:1:local'.startsWith(ruleTag('demo'))).toBe(false);
     expect(ruleTag('demo', 'web')).toBe('locker:demo:web:');
   });
 

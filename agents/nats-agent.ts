@@ -1,0 +1,243 @@
+// The agent of one host behind NATS: answers observe requests, pulls its jobs from its durable consumer,
+// heartbeats. With its narrow permissions it creates nothing on the server and waits for its consumer.
+
+import { jetstream, type Consumer, type JetStreamClient } from '@nats-io/jetstream';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import path from 'node:path';
+import type { ObservedHost } from '../plans/observed.js';
+import { toLockerError } from '../src/errors.js';
+import { connectNats } from '../src/nats/connect.js';
+import { JOBS_STREAM, agentInboxPrefix, jobConsumer, observeSubject } from '../src/nats/names.js';
+import type { ObserveReply } from '../src/transport/nats-transport.js';
+import { Heartbeat } from './heartbeat.js';
+import { JobJournal } from './job-journal.js';
+import { LocalAgent } from './local-agent.js';
+import { JobHandler, type Ticket } from './nats-job-handler.js';
+
+export interface NatsAgentOptions {
+  host: string;
+  url: string;
+  credsFile?: string;
+  lxcpath: string;
+  /** Where the journal of finished jobs lives; default `<lxcpath>/.locker-agent`. */
+  journalDir?: string;
+  /** One line per job and per state change of the connection; default stderr. */
+  log?: (line: string) => void;
+  /** Reported in heartbeats. */
+  version?: string;
+  /** Jobs run at once (on different containers; one container's jobs always queue). Default 4. */
+  concurrency?: number;
+  /** How long stop() lets jobs in hand finish before handing them back. Default 60 s. */
+  stopGraceMs?: number;
+}
+
+export interface RunningNatsAgent {
+  /** Stops pulling, lets jobs in hand finish (or hands them back), closes the connection. */
+  stop(): Promise<void>;
+  /** Settles when the agent has stopped; rejects if its connection closed without stop(). */
+  done: Promise<void>;
+}
+
+/** How long one pull waits for a job: also how long stop() may wait for an idle puller. */
+const PULL_EXPIRES_MS = 3_000;
+const CONSUMER_RETRY_MS = 2_000;
+
+export async function startNatsAgent(o: NatsAgentOptions): Promise<RunningNatsAgent> {
+  const log = o.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const journal = await JobJournal.open(o.journalDir ?? path.join(o.lxcpath, '.locker-agent'));
+  let nc: NatsConnection;
+  try {
+    nc = await connectNats({
+      url: o.url,
+      credsFile: o.credsFile,
+      name: `locker-agent ${o.host}`,
+      inboxPrefix: agentInboxPrefix(o.host),
+      waitOnFirstConnect: true,
+    });
+  } catch (e) {
+    await journal.close();
+    throw e;
+  }
+  return new NatsAgent(o, nc, journal, log).start();
+}
+
+class NatsAgent {
+  private readonly js: JetStreamClient;
+  private readonly agent: LocalAgent;
+  private readonly heartbeat: Heartbeat;
+  private readonly handler: JobHandler;
+  private readonly tickets = new Set<Ticket>();
+  private observeSub?: Subscription;
+  private observing?: Promise<ObservedHost>;
+  private puller?: Promise<void>;
+  /** Jobs in hand, settled or not; a free slot is what lets the puller ask for the next job. */
+  private readonly handling = new Set<Promise<void>>();
+  private stopping = false;
+  private givingUp = false;
+  private stopped?: Promise<void>;
+
+  constructor(
+    private readonly o: NatsAgentOptions,
+    private readonly nc: NatsConnection,
+    private readonly journal: JobJournal,
+    private readonly log: (line: string) => void,
+  ) {
+    this.js = jetstream(nc);
+    this.agent = new LocalAgent({ host: o.host, lxcpath: o.lxcpath });
+    this.heartbeat = new Heartbeat({
+      js: this.js,
+      host: o.host,
+      lxcpath: o.lxcpath,
+      version: o.version ?? 'unknown',
+      observe: () => this.observe(),
+      log,
+    });
+    this.handler = new JobHandler({
+      host: o.host,
+      agent: this.agent,
+      js: this.js,
+      journal,
+      log,
+      onFinished: () => this.heartbeat.jobFinished(),
+      givingUp: () => this.givingUp,
+    });
+  }
+
+  start(): RunningNatsAgent {
+    this.observeSub = this.nc.subscribe(observeSubject(this.o.host), {
+      callback: (err, msg) => {
+        if (err) this.log(`host=${this.o.host} observe subscription: ${err.message}`);
+        else void this.answerObserve(msg);
+      },
+    });
+    this.heartbeat.start();
+    this.puller = this.pull();
+    this.log(
+      `host=${this.o.host} agent started (lxcpath ${this.o.lxcpath}, ` +
+        `journal ${this.journal.file} with ${this.journal.size} finished jobs)`,
+    );
+    const done = this.nc.closed().then((err) => {
+      if (!this.stopping) throw err ?? new Error('the NATS connection closed');
+      return this.stopped;
+    });
+    return { stop: () => this.stop(), done };
+  }
+
+  /** Concurrent observe requests (and heartbeats) share one pass over the host. */
+  private observe(): Promise<ObservedHost> {
+    this.observing ??= this.agent.observe().finally(() => {
+      this.observing = undefined;
+    });
+    return this.observing;
+  }
+
+  private async answerObserve(msg: Msg): Promise<void> {
+    let reply: ObserveReply;
+    try {
+      const observed = await this.observe();
+      this.heartbeat.remember(observed);
+      reply = { ok: true, observed };
+    } catch (e) {
+      reply = { ok: false, error: toLockerError(e).toJSON() };
+    }
+    msg.respond(JSON.stringify(reply));
+  }
+
+  /** The control point creates the consumer; until then the agent only waits (it may not create it). */
+  private async waitForConsumer(): Promise<Consumer | undefined> {
+    let told = false;
+    while (!this.stopping) {
+      try {
+        return await this.js.consumers.get(JOBS_STREAM, jobConsumer(this.o.host));
+      } catch (e) {
+        if (!told) {
+          this.log(
+            `host=${this.o.host} waiting for consumer ${jobConsumer(this.o.host)} on ${JOBS_STREAM} ` +
+              `(${toLockerError(e).message}); the control point creates it when it plans for this host`,
+          );
+          told = true;
+        }
+        await sleep(CONSUMER_RETRY_MS);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * One pull of one job at a time, and only when a slot is free: a prefetched job would sit here
+   * unextended and be redelivered meanwhile. Jobs in hand run concurrently.
+   */
+  private async pull(): Promise<void> {
+    let consumer = await this.waitForConsumer();
+    const concurrency = this.o.concurrency ?? 4;
+    let failure: string | undefined;
+    while (!this.stopping && consumer) {
+      if (this.handling.size >= concurrency) {
+        await Promise.race(this.handling);
+        continue;
+      }
+      let msg;
+      try {
+        msg = await consumer.next({ expires: PULL_EXPIRES_MS });
+        failure = undefined;
+      } catch (e) {
+        const text = toLockerError(e).message;
+        if (failure !== text) this.log(`host=${this.o.host} pulling jobs failed: ${text} (retrying)`);
+        failure = text;
+        await sleep(CONSUMER_RETRY_MS);
+        if (/not found/i.test(text)) consumer = await this.waitForConsumer();
+        continue;
+      }
+      if (msg === null) continue;
+      if (this.stopping) {
+        msg.nak();
+        break;
+      }
+      const ticket: Ticket = { msg, handedBack: false };
+      this.tickets.add(ticket);
+      const handled = this.handler
+        .handle(ticket)
+        .catch((e: unknown) => {
+          // Not acked: JetStream redelivers it, and the journal or the idempotent action answers then.
+          this.log(`host=${this.o.host} job message #${ticket.msg.seq} left for redelivery: ${toLockerError(e).message}`);
+        })
+        .finally(() => {
+          this.tickets.delete(ticket);
+          this.handling.delete(handled);
+        });
+      this.handling.add(handled);
+    }
+  }
+
+  private stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.log(`host=${this.o.host} stopping: ${this.tickets.size} job(s) in hand`);
+    const grace = sleep(this.o.stopGraceMs ?? 60_000).then(() => 'timeout' as const);
+    const settled = (async () => {
+      await this.puller;
+      await Promise.all(this.handling);
+    })();
+    if ((await Promise.race([settled, grace])) === 'timeout') {
+      this.givingUp = true;
+      for (const t of this.tickets) {
+        t.handedBack = true;
+        t.msg.nak();
+        this.log(`host=${this.o.host} job message #${t.msg.seq} handed back to the queue: it did not finish in time`);
+      }
+    }
+    this.observeSub?.unsubscribe();
+    await this.heartbeat.stop();
+    await this.nc.drain();
+    await this.journal.close();
+    this.log(`host=${this.o.host} agent stopped`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

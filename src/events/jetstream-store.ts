@@ -1,0 +1,168 @@
+// The shared event log: one JetStream message per event on the project's subject of LOCKER_EVENTS.
+// Every append is acknowledged by the server before it returns; a committed message is never rewritten.
+
+import { randomBytes, randomInt } from 'node:crypto';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type PubAck,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { LockerError } from '../errors.js';
+import { EVENTS_STREAM, eventSubject } from '../nats/names.js';
+import { readProjectEvents, readProjectTail, type Tail } from './jetstream-read.js';
+import { stampEvents } from './stamp-events.js';
+import type { EventStore, LockerEvent, NewEvent } from './types.js';
+
+export interface JetStreamEventStoreOptions {
+  /** The clock behind `ts`; tests pass a fixed one. */
+  now?: () => Date;
+}
+
+// Each lost race costs one tail read and a short random pause, so racing writers spread out
+// instead of colliding again in step; this many losses in a row means writers that never stop.
+const MAX_CONFLICTS = 50;
+const CONFLICT_PAUSE_MAX_MS = 64;
+// A publish whose acknowledgement is lost (server restarting) is sent again with the same message
+// id, so the stream stores it once; no-responders while JetStream restarts is retried the same way.
+const PUBLISH_RETRIES = 5;
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+export async function openJetStreamEventStore(
+  nc: NatsConnection,
+  project: string,
+  options: JetStreamEventStoreOptions = {},
+): Promise<EventStore> {
+  return new JetStreamEventStore(jetstream(nc), await jetstreamManager(nc), project, options.now ?? (() => new Date()));
+}
+
+/**
+ * One writer at a time without holding anything: every publish expects the project subject's
+ * last stream sequence to be the one this store last saw. When another writer got there first,
+ * the server refuses the message; the store then reads the new tail, stamps the remaining events
+ * after it and publishes again. So `seq` stays gapless and ordered whoever writes, and a lost
+ * race costs a retry, not an error (the file store fails with LOCK_HELD instead, because its
+ * writer lock is held for the store's lifetime). The events of one append are consecutive unless
+ * another writer appended in the middle of it: nats-server 2.9 has no atomic batch publish.
+ */
+class JetStreamEventStore implements EventStore {
+  private readonly subject: string;
+  /** Every append and read runs after the previous one, so this store never races itself. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The last event this store saw stored; undefined until read, or after an unconfirmed publish. */
+  private tail?: Tail;
+  /** Message ids: unique per logical event, so a re-sent publish is stored once. */
+  private readonly writerId = randomBytes(8).toString('hex');
+  private published = 0;
+  private closed = false;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly project: string,
+    private readonly now: () => Date,
+  ) {
+    this.subject = eventSubject(project);
+  }
+
+  async append(events: NewEvent[]): Promise<LockerEvent[]> {
+    this.assertOpen();
+    const foreign = events.find((e) => e.project !== this.project);
+    if (foreign) {
+      throw new LockerError('INTERNAL', `event for project ${foreign.project} appended to the log of ${this.project}`);
+    }
+    if (events.length === 0) return [];
+    // Fails on an invalid event before anything is published (the clock is read once, later).
+    stampEvents(events, 0, new Date(0).toISOString());
+    return this.enqueue(() => this.publishAll(events));
+  }
+
+  async readAll(): Promise<LockerEvent[]> {
+    this.assertOpen();
+    return this.enqueue(async () => {
+      const read = await readProjectEvents(this.js, this.jsm, this.project);
+      this.tail = read.tail;
+      return read.events;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+  }
+
+  private async publishAll(events: NewEvent[]): Promise<LockerEvent[]> {
+    const stored: LockerEvent[] = [];
+    const ts = this.now().toISOString();
+    let conflicts = 0;
+    let next = 0;
+    while (next < events.length) {
+      const tail = (this.tail ??= await readProjectTail(this.jsm, this.project));
+      const [event] = stampEvents([events[next]!], tail.seq, ts);
+      const msgId = `${this.writerId}.${this.published + 1}`;
+      const ack = await this.publishOne(event!, msgId, tail.streamSeq);
+      if (ack === 'conflict') {
+        this.tail = undefined;
+        conflicts += 1;
+        if (conflicts >= MAX_CONFLICTS) throw tooManyWriters(this.project, conflicts);
+        await pause(randomInt(Math.min(2 ** conflicts, CONFLICT_PAUSE_MAX_MS) + 1));
+        continue;
+      }
+      conflicts = 0;
+      this.published += 1;
+      this.tail = { seq: event!.seq, streamSeq: ack.seq };
+      stored.push(event!);
+      next += 1;
+    }
+    return stored;
+  }
+
+  private async publishOne(event: LockerEvent, msgID: string, lastSubjectSequence: number): Promise<PubAck | 'conflict'> {
+    try {
+      return await this.js.publish(this.subject, JSON.stringify(event), {
+        msgID,
+        expect: { lastSubjectSequence, streamName: EVENTS_STREAM },
+        retries: PUBLISH_RETRIES,
+        timeout: PUBLISH_TIMEOUT_MS,
+      });
+    } catch (e) {
+      if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence) return 'conflict';
+      // Stored or not, we cannot tell: the next append starts from the tail the server has, and
+      // under a fresh message id, or the server would drop it as a duplicate of this one.
+      this.tail = undefined;
+      this.published += 1;
+      throw new LockerError('AGENT_OFFLINE', `could not append event ${event.seq} (${event.type}) to ${EVENTS_STREAM}: ${(e as Error).message}`, {
+        hint: 'check that nats-server is running with JetStream; the event may or may not be stored: `locker runs` shows what is',
+        retryable: true,
+        cause: e,
+      });
+    }
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    // The chain only orders work; each caller still gets its own rejection through `result`.
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LockerError('INTERNAL', `event store of ${this.project} on ${EVENTS_STREAM} is closed`);
+  }
+}
+
+function tooManyWriters(project: string, conflicts: number): LockerError {
+  return new LockerError('LOCK_HELD', `event log of ${project} kept moving: ${conflicts} publishes in a row lost to other writers`, {
+    hint: 'another locker process is writing this project\'s log; wait for it to finish and try again',
+    retryable: true,
+  });
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}

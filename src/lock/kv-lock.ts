@@ -1,0 +1,134 @@
+// "One apply at a time per project" across machines: a key in the locks bucket, kept alive by a lease.
+// The bucket's TTL removes the key of a holder that stopped refreshing, so a dead holder frees it by itself.
+
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { LockerError } from '../errors.js';
+import { LOCK_LEASE_MS } from '../nats/ensure-resources.js';
+import { LOCKS_BUCKET } from '../nats/names.js';
+import type { LockOwner } from './file-lock.js';
+import { describeSelf, parseHolder, type LockHolder } from './holder.js';
+import type { HeldLock } from './lock-file.js';
+
+/** Three refreshes per lease: one lost to a slow network or a restarting server is not fatal. */
+export const LOCK_REFRESH_MS = Math.floor(LOCK_LEASE_MS / 3);
+// Rounds of "create refused, but the key was gone when we looked": a holder released or expired
+// in between. Beyond a few, someone takes and drops it in a loop.
+const MAX_ROUNDS = 5;
+
+export async function acquireKvLock(nc: NatsConnection, project: string, owner: LockOwner): Promise<HeldLock> {
+  const kv = await openLocks(nc);
+  const holder = describeSelf({ command: owner.command });
+  const value = JSON.stringify(holder);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let revision: number;
+    try {
+      revision = await kv.create(project, value);
+    } catch (e) {
+      if (!isWrongLastSequence(e)) throw unreachable(e);
+      const current = await kv.get(project).catch((err: unknown) => {
+        throw unreachable(err);
+      });
+      if (current === null || current.operation !== 'PUT') continue;
+      throw describeHeld(project, parseHolder(current.string()));
+    }
+    return holdKvLock(kv, project, value, revision);
+  }
+  throw new LockerError('LOCK_HELD', `could not take the lock of ${project}: other processes keep taking and releasing it`, {
+    hint: 'try again in a moment',
+    retryable: true,
+  });
+}
+
+/**
+ * Refreshing rewrites the key at the revision we last wrote, so it fails once anyone else
+ * wrote it (our lease ran out and another holder took it): then we stop, and never touch it.
+ * Other refresh failures (server restarting) are retried on the next tick; the lease is three
+ * ticks long.
+ */
+function holdKvLock(kv: KV, project: string, value: string, firstRevision: number): HeldLock {
+  let revision = firstRevision;
+  let lost = false;
+  let released = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const refresh = async () => {
+    try {
+      revision = await kv.update(project, value, revision);
+    } catch (e) {
+      if (isWrongLastSequence(e)) {
+        lost = true;
+        clearInterval(timer);
+      }
+      // Any other failure: the next tick tries again, within the lease.
+    }
+  };
+  const timer = setInterval(() => {
+    if (released || lost) return;
+    inFlight = inFlight.then(refresh);
+  }, LOCK_REFRESH_MS);
+  // A process that forgets to release must still be able to exit; the lease then frees the key.
+  timer.unref();
+  return {
+    path: `${LOCKS_BUCKET}/${project}`,
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      await inFlight;
+      if (lost) return;
+      try {
+        await kv.delete(project, { previousSeq: revision });
+      } catch (e) {
+        if (isWrongLastSequence(e)) return; // no longer ours: the lease had run out
+        throw new LockerError('AGENT_OFFLINE', `could not release the lock of ${project}: ${(e as Error).message}`, {
+          hint: `it expires by itself ${LOCK_LEASE_MS / 1000} s after its last refresh`,
+          retryable: true,
+          cause: e,
+        });
+      }
+    },
+  };
+}
+
+async function openLocks(nc: NatsConnection): Promise<KV> {
+  try {
+    return await new Kvm(nc).open(LOCKS_BUCKET);
+  } catch (e) {
+    throw unreachable(e);
+  }
+}
+
+function describeHeld(project: string, holder: LockHolder | undefined): LockerError {
+  const expiry = `if that process is gone, the lock expires ${LOCK_LEASE_MS / 1000} s after its last refresh`;
+  if (holder === undefined) {
+    return new LockerError('LOCK_HELD', `project ${project} is locked by a holder locker cannot read (${LOCKS_BUCKET}/${project})`, {
+      hint: `wait for it to finish; ${expiry}`,
+      retryable: true,
+    });
+  }
+  const command = typeof holder.command === 'string' ? ` (${asLockerCommand(holder.command)})` : '';
+  return new LockerError('LOCK_HELD', `project is locked by pid ${holder.pid} on ${holder.hostname}${command} since ${holder.since}`, {
+    hint: `wait for it to finish; ${expiry}`,
+    retryable: true,
+  });
+}
+
+function asLockerCommand(command: string): string {
+  return command === 'locker' || command.startsWith('locker ') ? command : `locker ${command}`;
+}
+
+function isWrongLastSequence(e: unknown): boolean {
+  return (
+    e instanceof JetStreamApiError &&
+    (e.code === JetStreamApiCodes.StreamWrongLastSequence || e.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
+}
+
+function unreachable(e: unknown): LockerError {
+  return new LockerError('AGENT_OFFLINE', `could not reach the project lock in ${LOCKS_BUCKET}: ${(e as Error).message}`, {
+    hint: 'check that nats-server is running with JetStream; the control point creates the bucket on connecting',
+    retryable: true,
+    cause: e,
+  });
+}
