@@ -1,64 +1,84 @@
 // An agent checks every job on its own before touching anything: the job may come from another machine.
-// Pure checks; a job that fails them is refused whole, nothing of it runs.
+// Pure checks, with the spec loader's own rules (names, safe text, mount policy); a job that fails them
+// is refused whole, nothing of it runs. A job off the wire is only JSON: every field's type is checked too.
 
 import path from 'node:path/posix';
-import type { MountParams, PlannedAction } from '../plans/types.js';
+import { ACTION_KINDS, type MountParams, type PlannedAction } from '../plans/types.js';
 import { LockerError } from '../src/errors.js';
+import { describeViolation, findRefusedMount } from '../src/spec/mount-policy.js';
+import { CONTAINER_NAME, describeLxcNameLength, LXC_NAME, PROJECT_NAME, TEMPLATE_ARG, TEMPLATE_NAME } from '../src/spec/names.js';
+import { describeUnsafeArg, describeUnsafePath } from '../src/spec/safe-text.js';
 import type { Job } from '../src/transport/types.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const TEMPLATE_ARG = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
 // Whitespace and '#' break LXC's config syntax, ',' its mount options, NUL every syscall.
 const BAD_PATH_CHARS = /[\s#,\0]/;
 
 export function validateJob(job: Job, host: string): void {
   const a = job.action;
   if (a.host !== host) {
-    throw new LockerError('HOST_PRECONDITION', `job for host ${a.host} sent to ${host}`, {
+    throw new LockerError('HOST_PRECONDITION', `job for host ${String(a.host)} sent to ${host}`, {
       hint: 'the transport routed a job to the wrong agent',
     });
   }
-  checkName(a, 'project', a.project);
-  checkName(a, 'container', a.container);
+  checkName(a, 'project', a.project, PROJECT_NAME);
+  checkName(a, 'container', a.container, CONTAINER_NAME);
   if (a.lxcName !== `${a.project}_${a.container}`) {
-    throw invalid(a, `lxc name "${a.lxcName}" is not "${a.project}_${a.container}"`);
+    throw invalid(a, `lxc name ${show(a.lxcName)} is not "${a.project}_${a.container}"`);
   }
-  if (a.kind !== a.params.kind) throw invalid(a, `params are for "${a.params.kind}", not "${a.kind}"`);
+  const tooLong = describeLxcNameLength(a.project, a.container);
+  if (tooLong !== undefined) throw invalid(a, tooLong);
+  if (!isObject(a.params) || !(ACTION_KINDS as readonly unknown[]).includes(a.params.kind)) {
+    throw invalid(a, 'params have no known kind');
+  }
+  if (a.kind !== a.params.kind) throw invalid(a, `params are for "${a.params.kind}", not "${String(a.kind)}"`);
   checkParams(a);
 }
 
 function checkParams(a: PlannedAction): void {
   const p = a.params;
   switch (p.kind) {
-    case 'create':
-      if (!(TEMPLATE_NAME.test(p.template) || isCleanAbsolute(p.template))) {
-        throw invalid(a, `template "${p.template}" is neither a name nor an absolute path`);
-      }
+    case 'create': {
+      if (typeof p.template !== 'string') throw invalid(a, 'template is not a string');
+      const unsafe = p.template.startsWith('/') ? describeUnsafePath(p.template) : TEMPLATE_NAME.test(p.template) ? undefined : 'is not a name';
+      if (unsafe !== undefined) throw invalid(a, `template ${show(p.template)} is neither a name nor a plain absolute path: it ${unsafe}`);
+      if (!isObject(p.args)) throw invalid(a, 'template arguments are not a map');
       for (const [key, value] of Object.entries(p.args)) {
-        if (!TEMPLATE_ARG.test(key)) throw invalid(a, `template argument name "${key}" is not allowed`);
-        if (value.includes('\0')) throw invalid(a, `template argument ${key} holds a NUL byte`);
+        if (!TEMPLATE_ARG.test(key)) throw invalid(a, `template argument name ${show(key)} is not allowed`);
+        if (typeof value !== 'string') throw invalid(a, `template argument ${key} is not a string`);
+        const bad = describeUnsafeArg(value);
+        if (bad !== undefined) throw invalid(a, `template argument ${key} ${show(value)} ${bad}`);
       }
       return;
+    }
     case 'clone':
-      checkName(a, 'origin', p.origin);
+      checkName(a, 'origin', p.origin, LXC_NAME);
+      if (typeof p.snapshot !== 'boolean') throw invalid(a, 'snapshot is not true or false');
       if (p.origin === a.lxcName) throw invalid(a, 'a container cannot be cloned from itself');
       return;
     case 'copy-out':
-    case 'write-mounts':
-      p.mounts.forEach((m, i) => checkMount(a, m, i));
+    case 'write-mounts': {
+      if (!Array.isArray(p.mounts)) throw invalid(a, 'mounts is not a list');
+      const allowed = checkAllowances(a, p.allowed);
+      p.mounts.forEach((m, i) => checkMount(a, m, i, allowed));
       return;
+    }
     case 'install-hostname-hook':
-      if (p.fqdn !== undefined && !isDnsName(p.fqdn)) throw invalid(a, `fqdn "${p.fqdn}" is not a DNS name`);
+      if (p.fqdn !== undefined && (typeof p.fqdn !== 'string' || !isDnsName(p.fqdn))) throw invalid(a, `fqdn ${show(p.fqdn)} is not a DNS name`);
       return;
     case 'forward-ports':
+      if (!Array.isArray(p.ports)) throw invalid(a, 'ports is not a list');
       p.ports.forEach((port, i) => {
+        if (!isObject(port)) throw invalid(a, `ports[${i}] is not a map`);
         for (const n of [port.hostPort, port.containerPort]) {
-          if (!Number.isInteger(n) || n < 1 || n > 65535) throw invalid(a, `ports[${i}]: ${n} is not a port`);
+          if (!Number.isInteger(n) || n < 1 || n > 65535) throw invalid(a, `ports[${i}]: ${show(n)} is not a port`);
         }
         if (port.protocol !== 'tcp' && port.protocol !== 'udp') {
-          throw invalid(a, `ports[${i}]: protocol "${String(port.protocol)}" is not tcp or udp`);
+          throw invalid(a, `ports[${i}]: protocol ${show(port.protocol)} is not tcp or udp`);
+        }
+        if (port.hostIp !== undefined && (typeof port.hostIp !== 'string' || !IPV4.test(port.hostIp))) {
+          throw invalid(a, `ports[${i}]: host address ${show(port.hostIp)} is not an IPv4 address`);
         }
       });
       return;
@@ -70,16 +90,35 @@ function checkParams(a: PlannedAction): void {
   }
 }
 
-function checkMount(a: PlannedAction, m: MountParams, i: number): void {
+function checkAllowances(a: PlannedAction, allowed: unknown): string[] {
+  if (allowed === undefined) return [];
+  if (!Array.isArray(allowed) || !allowed.every((x): x is string => typeof x === 'string')) {
+    throw invalid(a, 'allowed is not a list of paths');
+  }
+  for (const x of allowed) {
+    const unsafe = describeUnsafePath(x);
+    if (unsafe !== undefined) throw invalid(a, `allowed path ${show(x)} ${unsafe}`);
+  }
+  return allowed;
+}
+
+function checkMount(a: PlannedAction, m: MountParams, i: number, allowed: readonly string[]): void {
+  if (!isObject(m)) throw invalid(a, `mounts[${i}] is not a map`);
   for (const [what, p] of [
     ['host path', m.hostPath],
     ['container path', m.containerPath],
   ] as const) {
-    if (!isCleanAbsolute(p)) {
-      throw invalid(a, `mounts[${i}]: ${what} "${p}" must be absolute, without "..", whitespace, "#", "," or NUL`);
+    if (typeof p !== 'string' || !isCleanAbsolute(p)) {
+      throw invalid(a, `mounts[${i}]: ${what} ${show(p)} must be absolute, without "..", whitespace, "#", "," or NUL`);
     }
+    const unsafe = describeUnsafePath(p);
+    if (unsafe !== undefined) throw invalid(a, `mounts[${i}]: ${what} ${show(p)} ${unsafe}`);
   }
+  if (typeof m.readOnly !== 'boolean') throw invalid(a, `mounts[${i}]: readOnly is not true or false`);
   if (path.normalize(m.containerPath) === '/') throw invalid(a, `mounts[${i}]: cannot mount over the container's /`);
+  // The lxcpath and the real path behind symlinks are checked by the action itself, on the host.
+  const refused = findRefusedMount(m.hostPath, allowed);
+  if (refused !== undefined) throw invalid(a, `mounts[${i}]: ${describeViolation(refused)}, and the job does not allow it`);
 }
 
 export function isCleanAbsolute(p: string): boolean {
@@ -91,12 +130,25 @@ export function isDnsName(name: string): boolean {
   return name.split('.').every((label) => DNS_LABEL.test(label));
 }
 
-function checkName(a: PlannedAction, what: string, value: string): void {
-  if (!NAME.test(value)) throw invalid(a, `${what} name "${value}" is not allowed (letters, digits, _ . -)`);
+function checkName(a: PlannedAction, what: string, value: unknown, rule: RegExp): void {
+  // A regex test coerces its argument (["web"] would pass as "web"): only a string is a name.
+  if (typeof value !== 'string' || !rule.test(value)) {
+    throw invalid(a, `${what} name ${show(value)} is not allowed (letters, digits${what === 'container' ? ' and -' : ', _ . -'}, starting with a letter or digit)`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as it appears in a message: quoted, escapes visible, never more than one line. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function invalid(a: PlannedAction, what: string): LockerError {
-  return new LockerError('PLAN_INVALID', `job ${a.id} refused: ${what}`, {
+  return new LockerError('PLAN_INVALID', `job ${String(a.id)} refused: ${what}`, {
     hint: 'the agent checks every job itself; nothing of this job ran',
   });
 }

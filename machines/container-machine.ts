@@ -1,29 +1,61 @@
-// One actor per container: runs that container's actions one at a time, as the run machine hands them over.
-// Pure: the job runner (`runAction`) is supplied from outside with .provide(); the machine does no I/O.
+// One actor per container: runs that container's actions one at a time, as the run machine hands them over,
+// and retries a retryable failure after a backoff. Pure: the job runner (.provide()) and the jitter's
+// random source (input) come from outside; timers go through xstate's clock (simulated in tests).
 
 import { assign, fromPromise, sendParent, setup } from 'xstate';
 import type { PlannedAction } from '../plans/types.js';
 import type { JobResult } from '../src/transport/types.js';
 import { LockerError, toLockerError } from '../src/errors.js';
+import { RETRY_POLICIES, retryDelayMs, shouldRetry } from './retry-policy.js';
 
 export interface ActionRequest {
   action: PlannedAction;
   attempt: number;
 }
 
-export type ContainerEvent = { type: 'RUN'; request: ActionRequest };
+export type ContainerEvent =
+  | { type: 'RUN'; request: ActionRequest }
+  /** The run was interrupted: a failure waiting for its retry settles now, as it is. */
+  | { type: 'STOP_RETRYING' };
 
-/** What the container actor reports to its run when an action settles. */
+/** What the container actor reports to its run when an action settles (for good). */
 export interface ActionSettled {
   type: 'ACTION_SETTLED';
   actionId: string;
+  attempt: number;
   result: JobResult;
+}
+
+/** A try failed and will be tried again after `delayMs`. */
+export interface ActionRetrying {
+  type: 'ACTION_RETRYING';
+  actionId: string;
+  attempt: number;
+  maxAttempts: number;
+  result: Extract<JobResult, { ok: false }>;
+  delayMs: number;
+}
+
+/** A new try started (after a retry delay). */
+export interface ActionRetried {
+  type: 'ACTION_RETRIED';
+  actionId: string;
+  attempt: number;
+}
+
+interface ContainerContext {
+  container: string;
+  random: () => number;
+  current?: ActionRequest;
+  firstAttempt: number;
+  last?: JobResult;
+  delayMs: number;
 }
 
 export const containerMachine = setup({
   types: {
-    context: {} as { container: string; current?: ActionRequest },
-    input: {} as { container: string },
+    context: {} as ContainerContext,
+    input: {} as { container: string; random?: () => number },
     events: {} as ContainerEvent,
   },
   actors: {
@@ -31,34 +63,95 @@ export const containerMachine = setup({
       throw new LockerError('INTERNAL', 'no job runner was provided to the container machine');
     }),
   },
+  delays: {
+    retryDelay: ({ context }) => context.delayMs,
+  },
+  guards: {
+    retry: ({ context }) => {
+      const { current, last, firstAttempt } = context;
+      if (!current || !last || last.ok) return false;
+      return shouldRetry(RETRY_POLICIES[current.action.kind], last.error.retryable, current.attempt, firstAttempt);
+    },
+  },
 }).createMachine({
   id: 'container',
-  context: ({ input }) => ({ container: input.container }),
+  context: ({ input }) => ({ container: input.container, random: input.random ?? Math.random, firstAttempt: 1, delayMs: 0 }),
   initial: 'idle',
   states: {
     idle: {
-      on: { RUN: { target: 'running', actions: assign({ current: ({ event }) => event.request }) } },
+      on: {
+        RUN: {
+          target: 'running',
+          actions: assign(({ event }) => ({ current: event.request, firstAttempt: event.request.attempt, last: undefined })),
+        },
+      },
     },
     running: {
       invoke: {
         src: 'runAction',
         input: ({ context }) => context.current!,
-        onDone: {
+        onDone: { target: 'settling', actions: assign({ last: ({ event }) => event.output }) },
+        onError: {
+          target: 'settling',
+          // A runner that throws (instead of returning a failed result) still fails only its action.
+          actions: assign({ last: ({ event }) => ({ ok: false, error: toLockerError(event.error).toJSON() }) as JobResult }),
+        },
+      },
+    },
+    settling: {
+      always: [
+        {
+          guard: 'retry',
+          target: 'waiting',
+          actions: [
+            assign({
+              delayMs: ({ context }) =>
+                retryDelayMs(RETRY_POLICIES[context.current!.action.kind], context.current!.attempt, context.random()),
+            }),
+            sendParent(({ context }): ActionRetrying => ({
+              type: 'ACTION_RETRYING',
+              actionId: context.current!.action.id,
+              attempt: context.current!.attempt,
+              maxAttempts: context.firstAttempt + RETRY_POLICIES[context.current!.action.kind].attempts - 1,
+              result: context.last as Extract<JobResult, { ok: false }>,
+              delayMs: context.delayMs,
+            })),
+          ],
+        },
+        {
           target: 'idle',
-          actions: sendParent(({ context, event }): ActionSettled => ({
+          actions: sendParent(({ context }): ActionSettled => ({
             type: 'ACTION_SETTLED',
             actionId: context.current!.action.id,
-            result: event.output,
+            attempt: context.current!.attempt,
+            result: context.last!,
           })),
         },
-        onError: {
+      ],
+    },
+    waiting: {
+      on: {
+        STOP_RETRYING: {
           target: 'idle',
-          // A runner that throws (instead of returning a failed result) still fails only its action.
-          actions: sendParent(({ context, event }): ActionSettled => ({
+          actions: sendParent(({ context }): ActionSettled => ({
             type: 'ACTION_SETTLED',
             actionId: context.current!.action.id,
-            result: { ok: false, error: toLockerError(event.error).toJSON() },
+            attempt: context.current!.attempt,
+            result: context.last!,
           })),
+        },
+      },
+      after: {
+        retryDelay: {
+          target: 'running',
+          actions: [
+            assign({ current: ({ context }) => ({ ...context.current!, attempt: context.current!.attempt + 1 }) }),
+            sendParent(({ context }): ActionRetried => ({
+              type: 'ACTION_RETRIED',
+              actionId: context.current!.action.id,
+              attempt: context.current!.attempt,
+            })),
+          ],
         },
       },
     },

@@ -4,7 +4,7 @@
 import { type ActorRefFrom, assign, enqueueActions, setup } from 'xstate';
 import type { PlannedAction } from '../plans/types.js';
 import type { JobResult } from '../src/transport/types.js';
-import { type ActionSettled, containerMachine } from './container-machine.js';
+import { type ActionRetried, type ActionRetrying, type ActionSettled, containerMachine } from './container-machine.js';
 import { blockedByFailure, containerKey, countStatus, pickReady, type StepStatus } from './schedule.js';
 
 export interface RunInput {
@@ -14,6 +14,8 @@ export interface RunInput {
   attempts?: Record<string, number>;
   /** Actions already settled before this run machine started (a retry or resume keeps them). */
   initialStatus?: Record<string, StepStatus>;
+  /** Source of the retry jitter (Math.random unless a test fixes it). */
+  random?: () => number;
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
@@ -24,7 +26,7 @@ export interface RunOutput {
   counts: Record<StepStatus, number>;
 }
 
-export type RunEvent = ActionSettled | { type: 'INTERRUPT' };
+export type RunEvent = ActionSettled | ActionRetrying | ActionRetried | { type: 'INTERRUPT' };
 
 interface RunContext {
   actions: PlannedAction[];
@@ -40,7 +42,15 @@ interface RunContext {
 export type RunEmitted =
   | { type: 'step.dispatched'; action: PlannedAction; attempt: number }
   | { type: 'step.settled'; action: PlannedAction; attempt: number; result: JobResult }
-  | { type: 'step.skipped'; action: PlannedAction; attempt: number; because: string };
+  | { type: 'step.skipped'; action: PlannedAction; attempt: number; because: string }
+  | {
+      type: 'step.retrying';
+      action: PlannedAction;
+      attempt: number;
+      maxAttempts: number;
+      result: Extract<JobResult, { ok: false }>;
+      delayMs: number;
+    };
 
 export const runMachine = setup({
   types: {
@@ -56,7 +66,7 @@ export const runMachine = setup({
       if (event.type !== 'ACTION_SETTLED') return;
       const action = context.byId[event.actionId];
       if (!action) return;
-      const attempt = context.attempts[action.id] ?? 1;
+      const attempt = event.attempt;
       const status = { ...context.status, [action.id]: event.result.ok ? 'succeeded' : 'failed' } as RunContext['status'];
       enqueue.emit({ type: 'step.settled', action, attempt, result: event.result });
       // A failure fails its dependents, not independent work.
@@ -64,7 +74,24 @@ export const runMachine = setup({
         status[id] = 'skipped';
         enqueue.emit({ type: 'step.skipped', action: context.byId[id]!, attempt: context.attempts[id] ?? 1, because });
       }
-      enqueue.assign({ status });
+      enqueue.assign({ status, attempts: { ...context.attempts, [action.id]: attempt } });
+    }),
+    retrying: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ACTION_RETRYING') return;
+      const action = context.byId[event.actionId];
+      if (!action) return;
+      const { attempt, maxAttempts, result, delayMs } = event;
+      enqueue.emit({ type: 'step.retrying', action, attempt, maxAttempts, result, delayMs });
+    }),
+    retried: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ACTION_RETRIED') return;
+      const action = context.byId[event.actionId];
+      if (!action) return;
+      enqueue.emit({ type: 'step.dispatched', action, attempt: event.attempt });
+      enqueue.assign({ attempts: { ...context.attempts, [action.id]: event.attempt } });
+    }),
+    stopRetrying: enqueueActions(({ context, enqueue }) => {
+      for (const child of Object.values(context.containers)) enqueue.sendTo(child, { type: 'STOP_RETRYING' });
     }),
     schedule: enqueueActions(({ context, enqueue }) => {
       if (context.interrupted) return;
@@ -107,7 +134,7 @@ export const runMachine = setup({
       status[action.id] = input.initialStatus?.[action.id] ?? 'pending';
       attempts[action.id] = input.attempts?.[action.id] ?? 1;
       const key = containerKey(action);
-      containers[key] ??= spawn('container', { id: key, input: { container: key } });
+      containers[key] ??= spawn('container', { id: key, input: { container: key, random: input.random } });
     }
     return {
       actions: input.actions,
@@ -126,8 +153,10 @@ export const runMachine = setup({
       always: { guard: 'finished', target: 'done' },
       on: {
         ACTION_SETTLED: { actions: ['settle', 'schedule'] },
-        // No new dispatch; what is in flight finishes.
-        INTERRUPT: { actions: assign({ interrupted: true }) },
+        ACTION_RETRYING: { actions: 'retrying' },
+        ACTION_RETRIED: { actions: 'retried' },
+        // No new dispatch, no new retry; what is in flight finishes.
+        INTERRUPT: { actions: [assign({ interrupted: true }), 'stopRetrying'] },
       },
     },
     done: { type: 'final' },

@@ -3,10 +3,23 @@
 
 import type { ContainerSpec } from '../src/spec/types.js';
 import type { ManagedConfig, ObservedMount } from './observed.js';
-import type { MountParams } from './types.js';
+import type { ActionParams, MountAllowances, MountParams } from './types.js';
 
 export function toMountParams(spec: ContainerSpec): MountParams[] {
   return spec.volumes.map((v) => ({ hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly }));
+}
+
+/** Params of a copy-out or write-mounts job: the mounts, and the spec's opt-ins so the agent can check them again. */
+export function mountJobParams<K extends 'copy-out' | 'write-mounts'>(kind: K, spec: ContainerSpec): Extract<ActionParams, { kind: K }> {
+  const params: { kind: K; mounts: MountParams[] } & MountAllowances = { kind, mounts: toMountParams(spec) };
+  if (spec.allowHostPaths !== undefined && spec.allowHostPaths.length > 0) params.allowed = [...spec.allowHostPaths];
+  return params as Extract<ActionParams, { kind: K }>;
+}
+
+/** `; opted in: /etc/ssl/certs` for a plan line, so a reviewer sees every exposed host path. */
+export function describeOptIns(spec: ContainerSpec): string {
+  const allowed = spec.allowHostPaths ?? [];
+  return allowed.length === 0 ? '' : `; opted in: ${allowed.join(', ')}`;
 }
 
 function mountLabel(m: ObservedMount): string {

@@ -4,7 +4,8 @@
 import { LockerError } from '../src/errors.js';
 import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
 import { digestObserved } from './digest.js';
-import { findLeftovers } from './find-leftovers.js';
+import { findLeftovers, type TeardownSubject } from './find-leftovers.js';
+import { checkForeignForwards } from './foreign-forwards.js';
 import type { ObservedHost } from './observed.js';
 import { findContainer, forwardsOf, refOf, requireHost } from './observed-lookup.js';
 import { orderActions } from './order-actions.js';
@@ -40,10 +41,13 @@ export function planChanges(input: PlanInput): Plan {
     case 'up':
     case 'create':
     case 'start':
-    case 'ports':
+    case 'ports': {
       planConverge(ctx, scope);
-      if (leftovers) planTeardowns(ctx, leftoverRequests(ctx, 'not-in-spec', true));
+      const left: TeardownSubject[] = leftovers ? findLeftovers(desired, observed) : [];
+      planTeardowns(ctx, left.map((subject) => ({ subject, reason: 'not-in-spec', stop: true, destroy: true })));
+      checkForeignForwards(ctx, scope, left);
       break;
+    }
     case 'stop':
       planTeardowns(ctx, specRequests(ctx, scope, { stop: true, destroy: false }));
       break;

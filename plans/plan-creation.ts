@@ -2,7 +2,7 @@
 // Every new container gets write-mounts, because that block is also what tags it as Locker's.
 
 import type { ContainerSpec } from '../src/spec/types.js';
-import { toMountParams } from './compare-mounts.js';
+import { describeOptIns, mountJobParams } from './compare-mounts.js';
 import { labelPort, toForwardParams } from './compare-forwards.js';
 import { refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';
@@ -44,17 +44,17 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
     draft.add(ref, {
       symbol: '+',
       reason: 'missing',
-      detail: `seed ${plural(spec.volumes.length, 'volume')} with the container's data`,
+      detail: `seed ${plural(spec.volumes.length, 'volume')} with the container's data${describeOptIns(spec)}`,
       specRef: volumeRef,
-      params: { kind: 'copy-out', mounts: toMountParams(spec) },
+      params: mountJobParams('copy-out', spec),
     });
   }
   draft.add(ref, {
     symbol: '+',
     reason: 'missing',
-    detail: spec.volumes.length === 0 ? 'no volumes' : plural(spec.volumes.length, 'volume'),
+    detail: (spec.volumes.length === 0 ? 'no volumes' : plural(spec.volumes.length, 'volume')) + describeOptIns(spec),
     specRef: volumeRef,
-    params: { kind: 'write-mounts', mounts: toMountParams(spec) },
+    params: mountJobParams('write-mounts', spec),
   });
   // A clone carries its origin's hook: it must get its own, or have the inherited one removed.
   if (spec.fqdn !== undefined || source.kind === 'clone') {

@@ -2,7 +2,7 @@
 // Config only takes effect at start, so a running container with drift is restarted (in `up` only).
 
 import type { ContainerSpec } from '../src/spec/types.js';
-import { describeHostnameDrift, describeMountDrift, toMountParams } from './compare-mounts.js';
+import { describeHostnameDrift, describeMountDrift, describeOptIns, mountJobParams } from './compare-mounts.js';
 import { describeForwardDrift, labelPort, toForwardParams } from './compare-forwards.js';
 import type { ObservedContainer, ObservedHost } from './observed.js';
 import { forwardsOf, refOf } from './observed-lookup.js';
@@ -47,9 +47,9 @@ function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: Observ
     draft.add(ref, {
       symbol: '~',
       reason: 'drifted',
-      detail: mounts + later,
+      detail: mounts + later + describeOptIns(spec),
       specRef: spec.volumes[0]?.ref ?? spec.ref,
-      params: { kind: 'write-mounts', mounts: toMountParams(spec) },
+      params: mountJobParams('write-mounts', spec),
     });
   }
   if (hostname !== undefined) {

@@ -23,8 +23,8 @@ const forward = z.strictObject({
 const params = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('create'), template: z.string(), args: z.record(z.string(), z.string()) }),
   z.strictObject({ kind: z.literal('clone'), origin: z.string(), snapshot: z.boolean() }),
-  z.strictObject({ kind: z.literal('copy-out'), mounts: z.array(mount) }),
-  z.strictObject({ kind: z.literal('write-mounts'), mounts: z.array(mount) }),
+  z.strictObject({ kind: z.literal('copy-out'), mounts: z.array(mount), allowed: z.array(z.string()).optional() }),
+  z.strictObject({ kind: z.literal('write-mounts'), mounts: z.array(mount), allowed: z.array(z.string()).optional() }),
   z.strictObject({ kind: z.literal('install-hostname-hook'), fqdn: z.string().optional() }),
   z.strictObject({ kind: z.literal('start') }),
   z.strictObject({ kind: z.literal('forward-ports'), ports: z.array(forward) }),

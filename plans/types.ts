@@ -46,11 +46,17 @@ export interface MountParams {
   readOnly: boolean;
 }
 
+/**
+ * Host paths among the mounts that the spec opted in for (`allow_host_paths`) although they would
+ * expose the host; absent when there are none. The agent refuses any other such path.
+ */
+export type MountAllowances = { allowed?: string[] };
+
 export type ActionParams =
   | { kind: 'create'; template: string; args: Record<string, string> }
   | { kind: 'clone'; origin: string; snapshot: boolean }
-  | { kind: 'copy-out'; mounts: MountParams[] }
-  | { kind: 'write-mounts'; mounts: MountParams[] }
+  | ({ kind: 'copy-out'; mounts: MountParams[] } & MountAllowances)
+  | ({ kind: 'write-mounts'; mounts: MountParams[] } & MountAllowances)
   | { kind: 'install-hostname-hook'; fqdn?: string }
   | { kind: 'start' }
   /** Replaces every Locker forward of the container with exactly these. */

@@ -9,11 +9,14 @@ import type { MountParams } from '../../plans/types.js';
 import { LockerError } from '../../src/errors.js';
 import { parseRootfs, readConfig, rootfsLayers } from '../../src/lxc/index.js';
 import { copyMerged, lookupLayers, visibleSources } from '../layered-copy.js';
+import { assertMountsSafe } from '../mount-safety.js';
 import { adopted, done, type ActionRunner } from './context.js';
 
 type HostSide = 'missing' | 'empty-dir' | 'occupied';
 
 export const runCopyOut: ActionRunner<'copy-out'> = async ({ lxcpath, action }, params) => {
+  // It writes into the host paths: their real paths must be as safe as a mount's.
+  await assertMountsSafe(lxcpath, params.mounts, params.allowed);
   const name = action.lxcName;
   const config = await readConfig(lxcpath, name);
   if (config === undefined) throw new LockerError('HOST_PRECONDITION', `cannot copy out of ${name}: it does not exist`);

@@ -1,14 +1,17 @@
 // write-mounts: the block's bind-mount entries become exactly the job's mounts.
 // Every host path must exist before lxc-start (a missing source aborts the start): missing ones become
-// directories; an existing file is mounted as a single-file volume (create=file).
+// directories; an existing file is mounted as a single-file volume (create=file). Before anything, each
+// host path's real path is checked again (a symlink may point somewhere else than when it was planned).
 
 import { mkdir, stat } from 'node:fs/promises';
 import type { MountParams } from '../../plans/types.js';
 import { hookPath, type BlockMount } from '../../src/lxc/index.js';
 import { updateBlock } from '../managed-block.js';
+import { assertMountsSafe } from '../mount-safety.js';
 import { adopted, done, type ActionRunner } from './context.js';
 
 export const runWriteMounts: ActionRunner<'write-mounts'> = async ({ lxcpath, action }, params) => {
+  await assertMountsSafe(lxcpath, params.mounts, params.allowed);
   const created: string[] = [];
   const mounts: BlockMount[] = [];
   for (const m of params.mounts) mounts.push(await ensureHostPath(m, created));

@@ -2,7 +2,7 @@
 // This is the imperative shell around machines/; it never decides what runs, only carries it out.
 
 import { createActor, fromPromise, toPromise } from 'xstate';
-import { containerMachine, runMachine, type ActionRequest, type RunOutput } from '../../machines/index.js';
+import { containerMachine, runMachine, type ActionRequest, type RunOutput, type StepStatus } from '../../machines/index.js';
 import type { Plan, PlannedAction } from '../../plans/types.js';
 import type { EventStore } from '../events/types.js';
 import type { JobResult, Transport } from '../transport/types.js';
@@ -13,7 +13,8 @@ export type ProgressNote =
   | { type: 'dispatched'; action: PlannedAction }
   | { type: 'succeeded'; action: PlannedAction; outcome: 'done' | 'adopted'; durationMs: number }
   | { type: 'failed'; action: PlannedAction; message: string; code: string; durationMs: number }
-  | { type: 'skipped'; action: PlannedAction; because: string };
+  | { type: 'skipped'; action: PlannedAction; because: string }
+  | { type: 'retrying'; action: PlannedAction; attempt: number; maxAttempts: number; message: string; delayMs: number };
 
 export interface ApplyOptions {
   plan: Plan;
@@ -25,6 +26,18 @@ export interface ApplyOptions {
   onProgress?: (note: ProgressNote) => void;
   /** Aborting stops new dispatches; steps in flight finish. */
   signal?: AbortSignal;
+  /** Continue an existing run (retry or resume) instead of starting a new one. */
+  continued?: ContinuedRun;
+  /** Jitter source for retries (tests fix it). */
+  random?: () => number;
+}
+
+/** Where a retried or resumed run picks up: what already settled, and the attempt each step runs with. */
+export interface ContinuedRun {
+  runId: string;
+  mode: 'retry' | 'resume';
+  initialStatus: Record<string, StepStatus>;
+  attempts: Record<string, number>;
 }
 
 export interface ApplyResult {
@@ -34,7 +47,7 @@ export interface ApplyResult {
 
 export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   const { plan, transport, store } = options;
-  const runId = newRunId();
+  const runId = options.continued?.runId ?? newRunId();
   const recorder = new Recorder(store);
   const scope = { project: plan.project, runId, planId: plan.planId };
   const startedAt = new Map<string, number>();
@@ -47,11 +60,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     attempt,
   });
 
-  recorder.record({
-    ...scope,
-    type: 'run.started',
-    data: { command: options.command, parallelism: options.parallelism, plan },
-  });
+  recorder.record(
+    options.continued
+      ? { ...scope, type: 'run.resumed', data: { mode: options.continued.mode, command: options.command } }
+      : { ...scope, type: 'run.started', data: { command: options.command, parallelism: options.parallelism, plan } },
+  );
   await recorder.flush();
 
   const runAction = fromPromise<JobResult, ActionRequest>(async ({ input }) => {
@@ -72,7 +85,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   const machine = runMachine.provide({
     actors: { container: containerMachine.provide({ actors: { runAction } }) },
   });
-  const actor = createActor(machine, { input: { actions: plan.actions, parallelism: options.parallelism } });
+  const actor = createActor(machine, {
+    input: {
+      actions: plan.actions,
+      parallelism: options.parallelism,
+      initialStatus: options.continued?.initialStatus,
+      attempts: options.continued?.attempts,
+      random: options.random,
+    },
+  });
 
   actor.on('step.dispatched', ({ action, attempt }) => {
     startedAt.set(action.id, Date.now());
@@ -96,6 +117,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       });
       progress({ type: 'failed', action, message: result.error.message, code: result.error.code, durationMs });
     }
+  });
+  actor.on('step.retrying', ({ action, attempt, maxAttempts, result, delayMs }) => {
+    const durationMs = Date.now() - (startedAt.get(action.id) ?? Date.now());
+    recorder.record({
+      ...actionScope(action, attempt),
+      type: 'action.failed',
+      data: { kind: action.kind, error: result.error, durationMs, retry: { inMs: delayMs, maxAttempts } },
+    });
+    progress({ type: 'retrying', action, attempt, maxAttempts, message: result.error.message, delayMs });
   });
   actor.on('step.skipped', ({ action, attempt, because }) => {
     recorder.record({ ...actionScope(action, attempt), type: 'action.skipped', data: { kind: action.kind, because } });

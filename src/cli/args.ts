@@ -7,7 +7,7 @@ import { LockerError } from '../errors.js';
 export const COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',
   'create', 'start', 'stop', 'rm', 'ports', 'rmports',
-  'runs', 'show', 'agent', 'hosts', 'nats-config', 'help', 'version',
+  'runs', 'show', 'retry', 'resume', 'agent', 'hosts', 'nats-config', 'help', 'version',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -20,6 +20,8 @@ export interface LastKnownState {
 export interface ControlPoint {
   mode: 'embedded' | 'nats';
   transport: Transport;
+  /** A transport that also sees job results published since `since` (a resumed run's earlier jobs). */
+  replayTransport(since: Date): Promise<Transport>;
   openStore(): Promise<EventStore>;
   acquireLock(command: string): Promise<HeldLock>;
   /** The state an absent agent last reported (NATS mode), so its host can still be planned. */
@@ -29,9 +31,12 @@ export interface ControlPoint {
 
 export async function openEmbeddedControlPoint(options: CliOptions, project: string, stateDir: string): Promise<ControlPoint> {
   const lxcpath = options.lxcpath ?? (await defaultLxcPath());
+  const transport = new InProcessTransport([new LocalAgent({ host: 'local', lxcpath })]);
   return {
     mode: 'embedded',
-    transport: new InProcessTransport([new LocalAgent({ host: 'local', lxcpath })]),
+    transport,
+    // In one process nothing was published: every step runs again (and adopts what is done).
+    replayTransport: async () => transport,
     openStore: () => openFileEventStore(stateDir, project),
     acquireLock: (command) => acquireFileLock(path.join(stateDir, 'apply.lock'), { command }),
     lastKnownState: async () => undefined,
@@ -48,9 +53,15 @@ export async function openNatsControlPoint(options: CliOptions & { nats: string 
   try {
     await ensureNatsResources(nc, hosts);
     const transport = await NatsTransport.open({ nc });
+    const replays: Transport[] = [];
     return {
       mode: 'nats',
       transport,
+      replayTransport: async (since) => {
+        const replay = await NatsTransport.open({ nc, resultsSince: since });
+        replays.push(replay);
+        return replay;
+      },
       openStore: () => openJetStreamEventStore(nc, project),
       acquireLock: (command) => acquireKvLock(nc, project, { command }),
       lastKnownState: async (host) => {
@@ -59,6 +70,7 @@ export async function openNatsControlPoint(options: CliOptions & { nats: string 
         return { observed: agent.observed as ObservedHost, ageMs: agent.ageMs };
       },
       close: async () => {
+        for (const t of replays) await t.close();
         await transport.close();
         await nc.drain();
       },

@@ -1,9 +1,10 @@
 // Applies a reviewed plan under the project lock: re-checks that it is not stale, runs it, prints the outcome.
 
 import { digestObserved, summarizePlan, type Plan } from '../../plans/index.js';
-import { applyPlan, type ProgressNote } from '../apply/index.js';
+import { applyPlan, type ContinuedRun, type ProgressNote } from '../apply/index.js';
 import { LockerError } from '../errors.js';
-import type { NewEvent } from '../events/index.js';
+import type { EventStore, NewEvent } from '../events/index.js';
+import type { Transport } from '../transport/types.js';
 import type { CliArgs } from './args.js';
 import { observeHosts } from './make-plan.js';
 import { formatDuration, printJson, type Io } from './output.js';
@@ -48,11 +49,22 @@ function describeProgress(note: ProgressNote): string | undefined {
       return `  ✗ ${what}: error[${note.code}] ${note.message}`;
     case 'skipped':
       return `  - ${what} skipped: ${note.because} did not succeed`;
+    case 'retrying':
+      return `  ↻ ${what}: ${note.message}; retrying ${note.attempt + 1}/${note.maxAttempts} in ${formatDuration(note.delayMs)}`;
   }
 }
 
-/** `recordPlan`: false when the plan was recorded when it was saved (`plan -o`, then `apply FILE`). */
-export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io, recordPlan = true): Promise<number> {
+export interface ApplySession {
+  store: EventStore;
+  signal: AbortSignal;
+  command: string;
+}
+
+/**
+ * Holds what a changing command needs while it runs: the project lock, the event store, and Ctrl-C
+ * handling (first: no new steps; second: exit at once). Everything is released however it ends.
+ */
+export async function withApplySession<T>(ctx: ProjectContext, cli: CliArgs, io: Io, body: (s: ApplySession) => Promise<T>): Promise<T> {
   const command = ['locker', cli.command, ...cli.rest].join(' ');
   const lock = await ctx.control.acquireLock([cli.command, ...cli.rest].join(' '));
   const controller = new AbortController();
@@ -64,38 +76,61 @@ export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs,
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const store = await ctx.control.openStore();
   try {
-    // Another change may have landed between review and lock: never apply a plan to a host it was not made for.
-    await assertFresh(ctx, plan);
-    if (recordPlan) await store.append([planCreated(plan)]);
-    const { runId, output } = await applyPlan({
-      plan,
-      transport: ctx.control.transport,
-      store,
-      command,
-      parallelism: cli.options.parallelism,
-      signal: controller.signal,
-      onProgress: (note) => {
-        const line = describeProgress(note);
-        if (line !== undefined && !cli.options.json) io.err(line);
-      },
-    });
-    const { counts, outcome } = output;
-    if (cli.options.json) {
-      printJson(io, { runId, planId: plan.planId, outcome, counts, summary: summarizePlan(plan) });
-    } else if (outcome === 'succeeded') {
-      io.out(`Apply complete: run ${runId}, ${counts.succeeded} steps succeeded.`);
-    } else {
-      io.out(
-        `Apply ${outcome}: run ${runId}, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending} not started.`,
-      );
-      io.out(`See the steps with: locker show ${runId}`);
+    const store = await ctx.control.openStore();
+    try {
+      return await body({ store, signal: controller.signal, command });
+    } finally {
+      await store.close();
     }
-    return outcome === 'succeeded' ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
-    await store.close();
     await lock.release();
   }
+}
+
+/** Runs a plan (or the rest of a run) and prints its outcome; the exit code says whether it succeeded. */
+export async function runAndReport(
+  ctx: ProjectContext,
+  session: ApplySession,
+  plan: Plan,
+  cli: CliArgs,
+  io: Io,
+  more: { continued?: ContinuedRun; transport?: Transport } = {},
+): Promise<number> {
+  const { runId, output } = await applyPlan({
+    plan,
+    transport: more.transport ?? ctx.control.transport,
+    store: session.store,
+    command: session.command,
+    parallelism: cli.options.parallelism,
+    signal: session.signal,
+    continued: more.continued,
+    onProgress: (note) => {
+      const line = describeProgress(note);
+      if (line !== undefined && !cli.options.json) io.err(line);
+    },
+  });
+  const { counts, outcome } = output;
+  if (cli.options.json) {
+    printJson(io, { runId, planId: plan.planId, outcome, counts, summary: summarizePlan(plan) });
+  } else if (outcome === 'succeeded') {
+    io.out(`Apply complete: run ${runId}, ${counts.succeeded} steps succeeded.`);
+  } else {
+    io.out(
+      `Apply ${outcome}: run ${runId}, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending} not started.`,
+    );
+    io.out(outcome === 'interrupted' ? `Finish it with: locker resume --yes` : `See the steps with: locker show ${runId}; retry the failed ones with: locker retry ${runId} --yes`);
+  }
+  return outcome === 'succeeded' ? 0 : 1;
+}
+
+/** `recordPlan`: false when the plan was recorded when it was saved (`plan -o`, then `apply FILE`). */
+export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io, recordPlan = true): Promise<number> {
+  return withApplySession(ctx, cli, io, async (session) => {
+    // Another change may have landed between review and lock: never apply a plan to a host it was not made for.
+    await assertFresh(ctx, plan);
+    if (recordPlan) await session.store.append([planCreated(plan)]);
+    return runAndReport(ctx, session, plan, cli, io);
+  });
 }

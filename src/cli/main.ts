@@ -38,6 +38,9 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
           return await (await import('./commands/history.js')).runsCommand(ctx, cli, io);
         case 'show':
           return await (await import('./commands/history.js')).showCommand(ctx, cli, io);
+        case 'retry':
+        case 'resume':
+          return await (await import('./commands/retry.js')).continueCommand(ctx, cli, io, cli.command);
         default:
           return await (await import('./commands/plan-commands.js')).changeCommand(ctx, cli, io, cli.command);
       }

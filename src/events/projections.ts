@@ -6,7 +6,7 @@ import { corrupt } from './parse-log.js';
 import { readPlanActions } from './plan-actions.js';
 import type { LockerEvent } from './types.js';
 
-export type ActionState = 'pending' | 'dispatched' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type ActionState = 'pending' | 'dispatched' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
 export interface ActionView {
   id: string;
@@ -20,6 +20,8 @@ export interface ActionView {
   durationMs?: number;
   error?: LockerErrorJSON;
   skippedBecause?: string;
+  /** While `retrying`: the last attempt the policy allows. */
+  maxAttempts?: number;
   /** Seq of the last event that changed this view; 0 when none has. */
   lastSeq: number;
 }
@@ -97,6 +99,12 @@ function foldEvent(runs: Map<string, RunFold>, event: LockerEvent): void {
       delete known.view.finishedAt;
       return;
     }
+    case 'run.resumed': {
+      const run = runOf(runs, event, where);
+      run.view.status = 'running';
+      delete run.view.finishedAt;
+      return;
+    }
     case 'run.finished': {
       const run = runOf(runs, event, where);
       run.view.status = event.data.outcome;
@@ -160,9 +168,10 @@ function foldActionEvent(action: ActionView, event: ActionEvent): void {
       return;
     case 'action.failed':
       clearOutcome(action);
-      action.state = 'failed';
+      action.state = event.data.retry ? 'retrying' : 'failed';
       action.error = event.data.error as LockerErrorJSON;
       action.durationMs = event.data.durationMs;
+      if (event.data.retry) action.maxAttempts = event.data.retry.maxAttempts;
       return;
   }
 }
@@ -172,6 +181,7 @@ function clearOutcome(action: ActionView): void {
   delete action.durationMs;
   delete action.error;
   delete action.skippedBecause;
+  delete action.maxAttempts;
 }
 
 function runOf(runs: Map<string, RunFold>, event: Extract<LockerEvent, { runId: string }>, where: string): RunFold {

@@ -66,12 +66,27 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
   z.object({
     ...actionScoped,
     type: z.literal('action.failed'),
-    data: z.object({ kind: z.string(), error: errorJson, durationMs: z.number().nonnegative() }),
+    data: z.object({
+      kind: z.string(),
+      error: errorJson,
+      durationMs: z.number().nonnegative(),
+      /** Present when this try will be followed by another (retryable error, tries left). */
+      retry: z.object({ inMs: z.number().nonnegative(), maxAttempts: z.number().int().positive() }).optional(),
+    }),
   }),
   z.object({
     ...actionScoped,
     type: z.literal('action.skipped'),
     data: z.object({ kind: z.string(), because: z.string() }),
+  }),
+  z.object({
+    ...runScoped,
+    type: z.literal('run.resumed'),
+    data: z.object({
+      /** `retry`: failed and skipped steps get a new attempt; `resume`: a dead control point's run is finished. */
+      mode: z.enum(['retry', 'resume']),
+      command: z.string(),
+    }),
   }),
   z.object({
     ...runScoped,

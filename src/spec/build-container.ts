@@ -6,7 +6,7 @@ import { normaliseFqdn } from './fqdn.js';
 import type { Edge } from './graph.js';
 import type { ContainerEntry } from './layout.js';
 import { describeViolation, findRefusedMount, optInHint } from './mount-policy.js';
-import { HOST_NAME, HOST_NAME_RULE, LXC_NAME, lxcNameOf } from './names.js';
+import { HOST_NAME, HOST_NAME_RULE, LXC_NAME, lxcNameOf, TEMPLATE_ARG, TEMPLATE_NAME } from './names.js';
 import { expandPlaceholders } from './placeholders.js';
 import { parsePort } from './ports.js';
 import { describeUnsafeArg, describeUnsafePath, SAFE_TEXT_RULE } from './safe-text.js';
@@ -34,9 +34,6 @@ export interface BuiltContainer {
 }
 
 type Picked<K extends ContainerKey> = { value: NonNullable<RawContainer[K]>; at: Segment[] };
-
-const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const TEMPLATE_ARG = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: BuildContext): BuiltContainer {
   const { src, project } = ctx;

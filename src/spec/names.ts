@@ -7,6 +7,10 @@ export const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** Any LXC container name a clone may start from, inside the project or not (a folder name: 255 at most). */
 export const LXC_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+/** A template by name (`busybox`, `download`); an absolute path to a script is the other form. */
+export const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+/** A template argument's name: it becomes `--NAME`. */
+export const TEMPLATE_ARG = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 /**
  * LXC templates write the container's name as its hostname (`lxc.uts.name`), which the kernel
  * caps at 64 characters: lxc-create refuses a longer `<project>_<name>`.

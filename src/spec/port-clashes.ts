@@ -4,23 +4,26 @@ import type { ContainerSpec, PortSpec } from './types.js';
 
 /** Containers in document order, so the error lands on the second use of a port. */
 export function assertNoPortClash(containers: readonly ContainerSpec[]): void {
-  const seen: { host: string; port: PortSpec }[] = [];
+  // Forwards of one host, protocol and port: a handful at most, so the spec stays linear.
+  const seen = new Map<string, PortSpec[]>();
   for (const c of containers) {
     for (const port of c.ports) {
-      const first = seen.find((s) => s.host === c.host && clash(s.port, port));
+      const key = `${c.host}\0${port.protocol}\0${port.hostPort}`;
+      const same = seen.get(key) ?? [];
+      const first = same.find((s) => clash(s, port));
       if (first !== undefined) {
         throw specError(
-          `host port ${port.hostPort}/${port.protocol} is already forwarded by ${first.port.ref.path} ("${first.port.raw}")`,
+          `host port ${port.hostPort}/${port.protocol} is already forwarded by ${first.ref.path} ("${first.raw}")`,
           port.ref,
           'use another host port, or bind each forward to a different host address (IP:H:C)',
         );
       }
-      seen.push({ host: c.host, port });
+      same.push(port);
+      seen.set(key, same);
     }
   }
 }
 
 function clash(a: PortSpec, b: PortSpec): boolean {
-  if (a.protocol !== b.protocol || a.hostPort !== b.hostPort) return false;
   return a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp;
 }

@@ -5,6 +5,7 @@ import { findSizeProblem } from './expanded-size.js';
 import { SPEC_LIMITS } from './limits.js';
 import { assertNestingDepth } from './nesting.js';
 import { formatPath, specError, type Segment } from './spec-error.js';
+import { findDocumentProblem, keyText, offsetOf } from './yaml-checks.js';
 import type { SpecRef } from './types.js';
 
 export interface YamlSource {
@@ -32,14 +33,14 @@ export function readYaml(text: string, file: string): YamlSource {
   };
 
   const first = doc.errors[0];
+  if (first !== undefined && first.code !== 'DUPLICATE_KEY') {
+    throw specError(`YAML syntax: ${oneLine(first.message)}`, ref(first.pos[0], []), 'fix the YAML syntax near this position');
+  }
+  // Duplicate keys included: yaml finds those of YAML, this also those of JavaScript (`1` and "1").
+  const bad = findDocumentProblem(doc);
+  if (bad !== undefined) throw specError(bad.message, ref(bad.offset, bad.at), bad.hint);
   if (first !== undefined) {
-    const offset = first.pos[0];
-    if (first.code === 'DUPLICATE_KEY') {
-      const path = findKeyPath(doc, offset) ?? [];
-      const key = path.length > 0 ? String(path[path.length - 1]) : text.slice(first.pos[0], first.pos[1]);
-      throw specError(`duplicate key "${key}"`, ref(offset, path), 'each key may appear once in a map: merge the two entries');
-    }
-    throw specError(`YAML syntax: ${first.message}`, ref(offset, []), 'fix the YAML syntax near this position');
+    throw specError('duplicate key', ref(first.pos[0], []), 'each key may appear once in a map: merge the two entries');
   }
 
   const walk = (segments: readonly Segment[]): Found => {
@@ -145,36 +146,11 @@ function resolve(node: unknown, doc: Document): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
 }
 
-function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
-}
-
 function isEmpty(node: unknown): boolean {
   return node === null || node === undefined || (isScalar(node) && node.value === null && node.source === '');
 }
 
-function offsetOf(node: unknown, fallback: number): number {
-  const range = (node as Node | null)?.range;
-  return range ? range[0] : fallback;
-}
-
-/** The spec path of the map key starting at `offset`, for duplicate-key errors. */
-function findKeyPath(doc: Document, offset: number): Segment[] | undefined {
-  const search = (node: unknown, path: Segment[]): Segment[] | undefined => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        const here = [...path, keyText(pair.key)];
-        if (offsetOf(pair.key, -1) === offset) return here;
-        const deeper = search(pair.value, here);
-        if (deeper) return deeper;
-      }
-    } else if (isSeq(node)) {
-      for (const [i, item] of node.items.entries()) {
-        const deeper = search(item, [...path, i]);
-        if (deeper) return deeper;
-      }
-    }
-    return undefined;
-  };
-  return search(doc.contents, []);
+/** yaml's messages may quote source lines; an error is one line. */
+function oneLine(message: string): string {
+  return message.split('\n')[0]!.trim();
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, fromPromise, toPromise } from 'xstate';
-import { containerMachine, runMachine, type ActionRequest, type RunEmitted } from '../../machines/index.js';
+import { createActor, fromPromise, SimulatedClock, toPromise } from 'xstate';
+import { containerMachine, runMachine, type ActionRequest, type RunEmitted, type RunInput } from '../../machines/index.js';
+import { RETRY_POLICIES, retryDelayMs } from '../../machines/retry-policy.js';
 import type { PlannedAction } from '../../plans/types.js';
 import type { JobResult } from '../../src/transport/types.js';
 import { makeAction } from '../helpers/actions.js';
@@ -14,7 +15,10 @@ async function runScripted(
   actions: PlannedAction[],
   script: (req: ActionRequest) => JobResult | Promise<JobResult>,
   parallelism = 4,
+  extra: Partial<RunInput> = {},
 ) {
+  // Retry delays run on a simulated clock: each announced delay is skipped at once, nothing sleeps.
+  const clock = new SimulatedClock();
   const log: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -37,8 +41,12 @@ async function runScripted(
     },
   });
   const emitted: RunEmitted[] = [];
-  const actor = createActor(machine, { input: { actions, parallelism } });
+  const actor = createActor(machine, { input: { actions, parallelism, random: () => 0, ...extra }, clock });
   for (const t of ['step.dispatched', 'step.settled', 'step.skipped'] as const) actor.on(t, (e) => emitted.push(e));
+  actor.on('step.retrying', (e) => {
+    emitted.push(e);
+    setTimeout(() => clock.increment(e.delayMs), 0);
+  });
   actor.start();
   const output = await toPromise(actor);
   return { output, log, emitted, maxInFlight };
@@ -125,4 +133,62 @@ describe('run machine', () => {
       'step.settled local/a/start',
     ]);
   });
+
+  it('retries a retryable failure with backoff and a new attempt number, then succeeds', async () => {
+    const busy: JobResult = { ok: false, error: { name: 'LockerError', code: 'NET_COMMAND_FAILED', message: 'xtables lock busy', retryable: true } };
+    let tries = 0;
+    const { output, emitted } = await runScripted([act('web', 'forward-ports')], () => (++tries < 3 ? busy : ok));
+    expect(output.status).toEqual({ 'local/web/forward-ports': 'succeeded' });
+    const policy = RETRY_POLICIES['forward-ports'];
+    expect(emitted.map((e) => `${e.type} ${e.attempt}${e.type === 'step.retrying' ? ` in ${e.delayMs} of ${e.maxAttempts}` : ''}`)).toEqual([
+      'step.dispatched 1',
+      `step.retrying 1 in ${retryDelayMs(policy, 1, 0)} of ${policy.attempts}`,
+      'step.dispatched 2',
+      `step.retrying 2 in ${retryDelayMs(policy, 2, 0)} of ${policy.attempts}`,
+      'step.dispatched 3',
+      'step.settled 3',
+    ]);
+    expect(retryDelayMs(policy, 2, 0)).toBe(2 * retryDelayMs(policy, 1, 0));
+  });
+
+  it('gives up after the policy\'s attempts, and never retries a non-retryable error', async () => {
+    const busy: JobResult = { ok: false, error: { name: 'LockerError', code: 'LXC_COMMAND_FAILED', message: 'start failed', retryable: true } };
+    let tries = 0;
+    const { output } = await runScripted([act('web', 'start')], () => {
+      tries += 1;
+      return busy;
+    });
+    expect(output.status).toEqual({ 'local/web/start': 'failed' });
+    expect(tries).toBe(RETRY_POLICIES.start.attempts);
+
+    let templateTries = 0;
+    await runScripted([act('web', 'create')], () => {
+      templateTries += 1;
+      return fail;
+    });
+    expect(templateTries).toBe(1);
+  });
+
+  it('backoff is capped and jittered within [half, whole] of the exponential delay', () => {
+    const policy = { attempts: 10, baseMs: 100, capMs: 1_000 };
+    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelayMs(policy, n, 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelayMs(policy, n, 0))).toEqual([50, 100, 200, 400, 500, 500]);
+  });
+
+  it('a continued run keeps what succeeded and runs the rest with the attempts it is given', async () => {
+    const actions = [act('db', 'create'), act('db', 'start', ['local/db/create']), act('web', 'create')];
+    const seen: string[] = [];
+    const { output } = await runScripted(
+      actions,
+      (r) => {
+        seen.push(`${r.action.id}#${r.attempt}`);
+        return ok;
+      },
+      4,
+      { initialStatus: { 'local/db/create': 'succeeded' }, attempts: { 'local/db/start': 2, 'local/web/create': 1 } },
+    );
+    expect(output.outcome).toBe('succeeded');
+    expect(seen.sort()).toEqual(['local/db/start#2', 'local/web/create#1']);
+  });
 });
+

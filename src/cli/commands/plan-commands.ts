@@ -11,6 +11,7 @@ import { assertFresh, executePlan, planCreated } from '../execute-plan.js';
 import { checkOriginsOnHosts, makePlan, warnDownHosts } from '../make-plan.js';
 import { printJson, type Io } from '../output.js';
 import type { ProjectContext } from '../project-context.js';
+import { warnUnfinishedRuns } from '../unfinished-runs.js';
 
 /** Exit codes of `plan`, as `terraform plan -detailed-exitcode`. */
 export const EXIT_NO_CHANGES = 0;
@@ -28,6 +29,7 @@ export async function validateCommand(ctx: ProjectContext, cli: CliArgs, io: Io)
 export async function planCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
   const { plan, view } = await makePlan(ctx, { mode: 'up', targets: cli.rest, move: cli.options.move });
   warnDownHosts(io, view);
+  await warnUnfinishedRuns(ctx, io);
   if (cli.options.out !== undefined) {
     const out = path.resolve(cli.options.out);
     mkdirSync(path.dirname(out), { recursive: true });
@@ -63,6 +65,7 @@ const QUESTIONS: Record<PlanMode, string> = {
 export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, mode: PlanMode): Promise<number> {
   const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move });
   warnDownHosts(io, view);
+  if (mode === 'up') await warnUnfinishedRuns(ctx, io);
   if (plan.actions.length === 0) {
     if (cli.options.json) printJson(io, { planId: plan.planId, outcome: 'unchanged', summary: summarizePlan(plan) });
     else io.out(renderPlan(plan));

@@ -5,6 +5,7 @@ import type { CliArgs } from '../args.js';
 import { observeHosts } from '../make-plan.js';
 import { formatTable, printJson, type Io } from '../output.js';
 import type { ProjectContext } from '../project-context.js';
+import { progressOf, unfinishedRuns } from '../unfinished-runs.js';
 
 export interface StatusRow {
   name: string;
@@ -15,6 +16,8 @@ export interface StatusRow {
   fqdn: string | null;
   ports: string[];
   inSpec: boolean;
+  /** What an unfinished run is doing to it, e.g. `retrying 2/5 (start)`. */
+  progress: string | null;
 }
 
 function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number; protocol: string }): string {
@@ -23,6 +26,7 @@ function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number
 
 export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
   const { observed, down } = await observeHosts(ctx);
+  const runs = await unfinishedRuns(ctx);
   const rows: StatusRow[] = [];
   const seen = new Set<string>();
   const forwardsOf = (host: string, container: string) =>
@@ -43,6 +47,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
       fqdn: o?.managed?.fqdn ?? c.fqdn ?? null,
       ports: forwardsOf(c.host, c.name),
       inSpec: true,
+      progress: progressOf(runs, c.host, c.name) ?? null,
     });
   }
   // Containers Locker made for this project that the spec no longer has: shown so nothing is hidden.
@@ -59,6 +64,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
         fqdn: c.managed.fqdn ?? null,
         ports: forwardsOf(host, c.managed.container),
         inSpec: false,
+        progress: progressOf(runs, host, c.managed.container) ?? null,
       });
     }
   }
@@ -68,7 +74,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
   }
   io.out(
     formatTable(
-      ['NAME', 'HOST', 'STATE', 'IPV4', 'FQDN', 'PORTS'],
+      ['NAME', 'HOST', 'STATE', 'IPV4', 'FQDN', 'PORTS', ...(runs.length > 0 ? ['RUN'] : [])],
       rows.map((r) => [
         r.inSpec ? r.lxcName : `${r.lxcName} (not in spec)`,
         down.has(r.host) ? `${r.host} (down)` : r.host,
@@ -76,6 +82,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
         r.ipv4.join(',') || '-',
         r.fqdn ?? '-',
         r.ports.join(', ') || '-',
+        ...(runs.length > 0 ? [r.progress ?? '-'] : []),
       ]),
     ),
   );
