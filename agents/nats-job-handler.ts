@@ -11,7 +11,7 @@ import { parseJobMessage, type JobKey } from './job-message.js';
 import type { LocalAgent } from './local-agent.js';
 
 /** Well inside the consumer's ack wait (30 s): a long action is not redelivered while it runs. */
-export const WORKING_EVERY_MS = 10_000;
+export const WORKING_EVERY_MS = 3_000;
 const PUBLISH_RETRY_MS = 1_000;
 
 export interface JobHandlerOptions {

@@ -18,7 +18,7 @@ import {
 export const LOCK_LEASE_MS = 15_000;
 const DEDUPE_WINDOW_MS = 10 * 60_000;
 /** An agent has this long to finish or extend (in-progress ack) a job before it is redelivered. */
-export const JOB_ACK_WAIT_MS = 30_000;
+export const JOB_ACK_WAIT_MS = 10_000;
 
 async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
   try {
