@@ -124,6 +124,14 @@ describe('one control point, three hosts over NATS', () => {
 
   it("an agent stopped before apply: its host's steps wait, the run finishes after it restarts", async () => {
     expect(await stopAgent('gamma')).toBe(0);
+    await until('gamma shown as down', async () => {
+      const r = await control('hosts', '--json');
+      const gamma = (JSON.parse(r.stdout) as Array<{ host: string; up: boolean }>).find((a) => a.host === 'gamma');
+      return gamma?.up === false;
+    });
+    const planned = await control('plan');
+    expect(planned.exitCode, show(planned)).toBe(2);
+    expect(planned.stderr).toMatch(/warning: host "gamma": its agent is not answering/);
     const up = control('up', '--yes');
     await until('alpha and beta applied', async () => {
       const [a, b] = [await containersOn('alpha'), await containersOn('beta')];
@@ -139,9 +147,19 @@ describe('one control point, three hosts over NATS', () => {
     expect(await containersOn('gamma')).toEqual({ [`${project}_worker`]: 'RUNNING' });
   });
 
-  it('the next plan is empty; runs and show read the JetStream log', async () => {
+  it('the next plan is empty; status, runs and show work across hosts', async () => {
     const r = await control('plan');
     expect(r.exitCode, show(r)).toBe(0);
+    const status = await control('status', '--json');
+    expect(status.exitCode, show(status)).toBe(0);
+    const { containers } = JSON.parse(status.stdout) as { containers: Array<{ name: string; host: string; state: string; ports: string[] }> };
+    expect(containers.map((c) => [c.name, c.host, c.state])).toEqual([
+      ['db', 'beta', 'RUNNING'],
+      ['db-copy', 'beta', 'RUNNING'],
+      ['web', 'alpha', 'RUNNING'],
+      ['worker', 'gamma', 'RUNNING'],
+    ]);
+    expect(containers.find((c) => c.name === 'web')?.ports).toEqual([`${port}->80/tcp`]);
     const runs = await control('runs', '--json');
     expect(runs.exitCode, show(runs)).toBe(0);
     const [run] = JSON.parse(runs.stdout) as Array<{ runId: string; status: string }>;
