@@ -66,6 +66,14 @@ export const containerMachine = setup({
   delays: {
     retryDelay: ({ context }) => context.delayMs,
   },
+  actions: {
+    reportSettled: sendParent(({ context }): ActionSettled => ({
+      type: 'ACTION_SETTLED',
+      actionId: context.current!.action.id,
+      attempt: context.current!.attempt,
+      result: context.last!,
+    })),
+  },
   guards: {
     retry: ({ context }) => {
       const { current, last, firstAttempt } = context;
@@ -120,12 +128,7 @@ export const containerMachine = setup({
         },
         {
           target: 'idle',
-          actions: sendParent(({ context }): ActionSettled => ({
-            type: 'ACTION_SETTLED',
-            actionId: context.current!.action.id,
-            attempt: context.current!.attempt,
-            result: context.last!,
-          })),
+          actions: 'reportSettled',
         },
       ],
     },
@@ -133,12 +136,7 @@ export const containerMachine = setup({
       on: {
         STOP_RETRYING: {
           target: 'idle',
-          actions: sendParent(({ context }): ActionSettled => ({
-            type: 'ACTION_SETTLED',
-            actionId: context.current!.action.id,
-            attempt: context.current!.attempt,
-            result: context.last!,
-          })),
+          actions: 'reportSettled',
         },
       },
       after: {

@@ -7,7 +7,7 @@ import { LockerError } from '../errors.js';
 import { acquireLockFile, describeSelf, isLockFileHeld, type HeldLock, type LockHolder } from '../lock/index.js';
 import { corrupt } from './parse-log.js';
 import { readLogFile } from './read-log-file.js';
-import { stampEvents } from './stamp-events.js';
+import { assertOwnProject, stampEvents } from './stamp-events.js';
 import type { EventStore, LockerEvent, NewEvent } from './types.js';
 
 export interface FileEventStoreOptions {
@@ -51,10 +51,7 @@ class FileEventStore implements EventStore {
 
   async append(events: NewEvent[]): Promise<LockerEvent[]> {
     this.assertOpen();
-    const foreign = events.find((e) => e.project !== this.project);
-    if (foreign) {
-      throw new LockerError('INTERNAL', `event for project ${foreign.project} appended to the log of ${this.project}`);
-    }
+    assertOwnProject(events, this.project);
     if (events.length === 0) return [];
     return this.enqueue(async () => {
       if (this.broken) throw this.broken;

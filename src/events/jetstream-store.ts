@@ -15,7 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { LockerError } from '../errors.js';
 import { EVENTS_STREAM, eventSubject } from '../nats/names.js';
 import { readProjectEvents, readProjectTail, type Tail } from './jetstream-read.js';
-import { stampEvents } from './stamp-events.js';
+import { assertOwnProject, stampEvents } from './stamp-events.js';
 import type { EventStore, LockerEvent, NewEvent } from './types.js';
 
 export interface JetStreamEventStoreOptions {
@@ -71,10 +71,7 @@ class JetStreamEventStore implements EventStore {
 
   async append(events: NewEvent[]): Promise<LockerEvent[]> {
     this.assertOpen();
-    const foreign = events.find((e) => e.project !== this.project);
-    if (foreign) {
-      throw new LockerError('INTERNAL', `event for project ${foreign.project} appended to the log of ${this.project}`);
-    }
+    assertOwnProject(events, this.project);
     if (events.length === 0) return [];
     // Fails on an invalid event before anything is published (the clock is read once, later).
     stampEvents(events, 0, new Date(0).toISOString());

@@ -4,6 +4,14 @@
 import { LockerError } from '../errors.js';
 import { lockerEventSchema, type LockerEvent, type NewEvent } from './types.js';
 
+/** A store holds one project's events; appending another's is a bug in the caller. */
+export function assertOwnProject(events: NewEvent[], project: string): void {
+  const foreign = events.find((e) => e.project !== project);
+  if (foreign) {
+    throw new LockerError('INTERNAL', `event for project ${foreign.project} appended to the log of ${project}`);
+  }
+}
+
 /** Validates every event before any is stored, so one bad event leaves the log untouched. */
 export function stampEvents(events: NewEvent[], lastSeq: number, ts: string): LockerEvent[] {
   return events.map((event, index) => {
