@@ -6,14 +6,14 @@ import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { MountParams } from '../plans/types.js';
 import { LockerError } from '../src/errors.js';
-import { describeViolation, findRefusedMount, optInHint, type ForbiddenTree } from '../src/spec/mount-policy.js';
+import { describeViolation, findRefusedMount, optInHint, type ForbiddenTree } from '../src/spec/index.js';
 
 /** Throws HOST_PRECONDITION (not retryable) for the first mount whose host path, as written or as resolved, is refused. */
 export async function assertMountsSafe(lxcpath: string, mounts: readonly MountParams[], allowed: readonly string[] = []): Promise<void> {
   const trees = await lxcpathTrees(lxcpath);
   for (const m of mounts) {
     const written = findRefusedMount(m.hostPath, allowed, trees);
-    if (written !== undefined) throw refuse(`${describeViolation(written)}`, m.hostPath);
+    if (written !== undefined) throw refuse(describeViolation(written), m.hostPath);
     const real = await resolveReal(m.hostPath);
     const resolved = findRefusedMount(real, allowed, trees);
     if (resolved !== undefined) throw refuse(`host path ${m.hostPath} resolves to ${real}: ${describeViolation(resolved)}`, real);
@@ -36,6 +36,7 @@ async function lxcpathTrees(lxcpath: string): Promise<ForbiddenTree[]> {
 export async function resolveReal(p: string): Promise<string> {
   const missing: string[] = [];
   let head = path.resolve(p);
+  let appeared = 0;
   for (;;) {
     try {
       return path.join(await realpath(head), ...missing);
@@ -44,12 +45,20 @@ export async function resolveReal(p: string): Promise<string> {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') {
         throw new LockerError('HOST_PRECONDITION', `cannot resolve host path ${p} (${code ?? 'error'})`, { cause: e });
       }
+      const found = await lstat(head).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+        throw new LockerError('HOST_PRECONDITION', `cannot resolve host path ${p} (${err.code ?? 'error'})`, { cause: err });
+      });
       // It exists but does not resolve: a symlink to nothing, which mkdir would follow wherever it points later.
-      if (await lstat(head).then(() => true, () => false)) {
+      if (found?.isSymbolicLink()) {
         throw new LockerError('HOST_PRECONDITION', `host path ${p} leads through ${head}, a symlink that points nowhere`, {
           hint: `remove or fix the symlink ${head}`,
         });
       }
+      // Not a symlink: it was created between the two looks (say a sibling volume's copy-out made the
+      // shared parent folder); resolve it again. Bounded: a path cannot keep appearing.
+      if (found !== undefined && appeared++ < 3) continue;
+      if (found !== undefined) throw new LockerError('HOST_PRECONDITION', `cannot resolve host path ${p}: ${head} keeps changing`);
       missing.unshift(path.basename(head));
       head = path.dirname(head);
     }

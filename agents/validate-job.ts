@@ -5,9 +5,18 @@
 import path from 'node:path/posix';
 import { ACTION_KINDS, type MountParams, type PlannedAction } from '../plans/types.js';
 import { LockerError } from '../src/errors.js';
-import { describeViolation, findRefusedMount } from '../src/spec/mount-policy.js';
-import { CONTAINER_NAME, describeLxcNameLength, LXC_NAME, PROJECT_NAME, TEMPLATE_ARG, TEMPLATE_NAME } from '../src/spec/names.js';
-import { describeUnsafeArg, describeUnsafePath } from '../src/spec/safe-text.js';
+import {
+  CONTAINER_NAME,
+  describeLxcNameLength,
+  describeUnsafeArg,
+  describeUnsafePath,
+  describeViolation,
+  findRefusedMount,
+  LXC_NAME,
+  PROJECT_NAME,
+  TEMPLATE_ARG,
+  TEMPLATE_NAME,
+} from '../src/spec/index.js';
 import type { Job } from '../src/transport/types.js';
 
 const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;

@@ -1,9 +1,9 @@
 // Everything a command needs about the project: the spec file, the desired state, where state lives,
 // and the transport to the hosts. Reads the disk; changes nothing.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadSpec, validateProjectName, type DesiredState } from '../spec/index.js';
+import { assertSpecBytes, loadSpec, validateProjectName, type DesiredState } from '../spec/index.js';
 import { LockerError } from '../errors.js';
 import type { CliOptions } from './args.js';
 import { openEmbeddedControlPoint, openNatsControlPoint, type ControlPoint } from './control-point.js';
@@ -49,6 +49,8 @@ export async function loadProjectContext(options: CliOptions, cwd: string, env: 
   const specDir = path.dirname(absolute);
   const project = options.project ?? path.basename(specDir);
   validateProjectName(project);
+  // A huge file is refused before it is read into memory.
+  assertSpecBytes(statSync(absolute).size, specFile);
   const text = readFileSync(absolute, 'utf8');
   const nats = options.nats;
   const desired = loadSpec({ text, file: specFile, project, specDir, requireHost: nats !== undefined });

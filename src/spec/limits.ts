@@ -35,7 +35,11 @@ export function utf8Length(text: string): number {
 }
 
 export function assertSpecSize(text: string, file: string): void {
-  const bytes = utf8Length(text);
+  assertSpecBytes(utf8Length(text), file);
+}
+
+/** The size check alone, for a caller that knows the file's size before reading it. */
+export function assertSpecBytes(bytes: number, file: string): void {
   if (bytes <= SPEC_LIMITS.bytes) return;
   throw specError(
     `spec is ${bytes} bytes; the limit is 1 MiB (${SPEC_LIMITS.bytes} bytes)`,

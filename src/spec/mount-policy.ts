@@ -63,9 +63,9 @@ export function findRefusedMount(path: string, allowed: readonly string[], extra
 }
 
 export function describeViolation(v: MountViolation): string {
-  return v.relation === 'inside'
-    ? `host path ${v.path} is ${v.path === tidy(v.tree.path) ? '' : 'inside '}${v.tree.path}: mounting it would expose ${v.tree.what}`
-    : `host path ${v.path} contains ${v.tree.path}: mounting it would expose ${v.tree.what}`;
+  const where =
+    v.relation === 'contains' ? `contains ${v.tree.path}` : v.path === tidy(v.tree.path) ? 'is protected' : `is inside ${v.tree.path}`;
+  return `host path ${v.path} ${where}: mounting it would expose ${v.tree.what}`;
 }
 
 /** How to opt in, for hints. */

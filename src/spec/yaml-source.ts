@@ -1,6 +1,6 @@
 // The spec file as a YAML document that remembers where every node sits, so that any
 // error found later (in zod, in the ports parser) can point at its line and column.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
 import { findSizeProblem } from './expanded-size.js';
 import { SPEC_LIMITS } from './limits.js';
 import { assertNestingDepth } from './nesting.js';
@@ -33,6 +33,9 @@ export function readYaml(text: string, file: string): YamlSource {
   };
 
   const first = doc.errors[0];
+  if (first?.code === 'MULTIPLE_DOCS') {
+    throw specError('the spec holds several YAML documents', ref(first.pos[0], []), 'a spec is one document: remove this `---` and what follows, or merge the two');
+  }
   if (first !== undefined && first.code !== 'DUPLICATE_KEY') {
     throw specError(`YAML syntax: ${oneLine(first.message)}`, ref(first.pos[0], []), 'fix the YAML syntax near this position');
   }
