@@ -10,7 +10,7 @@ import type { JobJournal } from './job-journal.js';
 import { parseJobMessage, type JobKey } from './job-message.js';
 import type { LocalAgent } from './local-agent.js';
 
-/** Well inside the consumer's ack wait (30 s): a long action is not redelivered while it runs. */
+/** Well inside the consumer's ack wait (10 s, JOB_ACK_WAIT_MS): a long action is not redelivered while it runs. */
 export const WORKING_EVERY_MS = 3_000;
 const PUBLISH_RETRY_MS = 1_000;
 

@@ -42,6 +42,8 @@ const resultMessage = z.discriminatedUnion('type', [
 ]);
 
 export const OBSERVE_TIMEOUT_MS = 5_000;
+/** How long one pull of the results consumer lasts; also its recovery backoff after a server restart. */
+const RESULTS_PULL_EXPIRES_MS = 5_000;
 /** How long run() keeps trying to hand a job to JetStream (e.g. across a nats-server restart). */
 const PUBLISH_PATIENCE_MS = 120_000;
 
@@ -94,7 +96,9 @@ export class NatsTransport implements Transport {
   static async open(o: NatsTransportOptions): Promise<NatsTransport> {
     const js = jetstream(o.nc);
     const consumer = await js.consumers.get(RESULTS_STREAM, await startPosition(o.nc, o.resultsSince));
-    const messages = await consumer.consume({ max_messages: 256 });
+    // Short pulls: after a nats-server restart the ordered consumer is recreated on a backoff as long
+    // as `expires` (30 s by default), and no result reaches a waiting run meanwhile.
+    const messages = await consumer.consume({ max_messages: 256, expires: RESULTS_PULL_EXPIRES_MS });
     return new NatsTransport(o.nc, js, messages, o.observeTimeoutMs ?? OBSERVE_TIMEOUT_MS, o.log ?? (() => {}));
   }
 

@@ -175,7 +175,7 @@ describe('one control point, three hosts over NATS', () => {
     const codes = [a.exitCode, b.exitCode].sort();
     expect(codes, `${show(a)}\n${show(b)}`).toEqual([0, 1]);
     const loser = a.exitCode === 1 ? a : b;
-    expect(loser.stderr).toMatch(/^error\[LOCK_HELD\] project is locked by pid \d+ /);
+    expect(loser.stderr).toMatch(/^error\[LOCK_HELD\] project is locked by pid \d+ /m);
   });
 
   it('down left nothing on any host', async () => {

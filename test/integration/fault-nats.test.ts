@@ -1,0 +1,108 @@
+// Fault: nats-server SIGKILLed mid-run (after some actions succeeded) and started again on the same
+// port and the same file-backed JetStream store. Agents and the control point reconnect by themselves.
+// If the `up` process survives, its run finishes; if it dies because its connection broke, `resume`
+// finishes the run. Either way the run ends succeeded, nothing lost, nothing done twice; the report
+// says which happened.
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldRuns } from '../../src/events/index.js';
+import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
+import { journalEntries, journaledTwice } from '../helpers/agent-journal.js';
+import { killStartedLockers } from '../helpers/background-locker.js';
+import { inFlight, planSize, runIdOf, succeededIds } from '../helpers/event-views.js';
+import { cleanUp } from '../helpers/clean-up.js';
+import { createFaultTally } from '../helpers/fault-tally.js';
+import { faultSpec, faultSpecHosts, type FaultSpecOptions } from '../helpers/fault-spec.js';
+import { checkHosts } from '../helpers/host-integrity.js';
+import { requireTools } from '../helpers/lxc-env.js';
+import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { readNatsEvents, runIntegrity } from '../helpers/run-integrity.js';
+import { resumeWhenUnlocked } from '../helpers/resume-when-unlocked.js';
+import { show } from '../helpers/run-locker.js';
+import { until } from '../helpers/wait-until.js';
+
+const HOSTS = ['alpha', 'beta'];
+const tally = createFaultTally('fault-nats');
+let cluster: NatsCluster | undefined;
+let work: string;
+let project: string;
+const base = 20000 + Math.floor(Math.random() * 20000);
+
+beforeAll(async () => {
+  await requireTools();
+  work = mkdtempSync(path.join(tmpdir(), 'locker-fault-nats-'));
+  cluster = await startNatsCluster(HOSTS, work);
+  project = `${cluster.envs.alpha!.prefix}s`;
+});
+
+afterAll(async () => {
+  await cleanUp([
+    () => killStartedLockers(),
+    async () => cluster?.stop(),
+    async () => project && removeRulesTagged(ruleTag(project)),
+    async () => work && rmSync(work, { recursive: true, force: true }),
+    () => tally.report(),
+  ]);
+});
+
+describe('nats-server killed mid-run and restarted', () => {
+  it('the run ends succeeded, nothing lost or done twice', async () => {
+    const c = cluster!;
+    const o: FaultSpecOptions = { data: path.join(work, 'data'), ports: { web: base, web2: base + 1 }, hosts: { web: 'alpha', db: 'beta' } };
+    writeFileSync(path.join(work, 'locker.yml'), faultSpec(o));
+    await c.waitAgentsUp(work, project);
+    const events = () => readNatsEvents(c.url, c.controlCreds, project);
+
+    const up = c.startControl(work, project, 'up', '--yes');
+    const seen = await until(
+      'three actions to succeed',
+      async () => {
+        const ev = await events();
+        return succeededIds(ev).size >= 3 || !up.running() ? ev : undefined;
+      },
+      90_000,
+      50,
+    );
+    expect(up.running(), `the run ended before the kill:\n${up.output()}`).toBe(true);
+    const runId = runIdOf(seen);
+    await c.server.kill('SIGKILL');
+    tally.fault(`nats-server SIGKILL after ${succeededIds(seen).size} actions succeeded (in flight: ${inFlight(seen).join(', ') || 'nothing'})`);
+    await c.server.restart();
+
+    const r = await up.result;
+    if (r.exitCode === 0) {
+      tally.note('`up` survived the restart and finished the run itself');
+    } else {
+      const error = r.stderr.split('\n').find((l) => l.startsWith('error[')) ?? `signal ${r.signal ?? 'none'}`;
+      tally.note(`\`up\` exited ${r.exitCode} (${error}); \`resume\` finished the run`);
+      expect(foldRuns(await events()).find((run) => run.runId === runId)?.status, show(r)).toBe('running');
+      const resumed = await resumeWhenUnlocked(() => c.control(work, project, 'resume', '--yes'));
+      expect(resumed.exitCode, `${show(resumed)}\n${c.logs()}`).toBe(0);
+    }
+    tally.recovered(runId);
+
+    const all = await events();
+    const runs = runIntegrity(all);
+    const host = await checkHosts(
+      project,
+      faultSpecHosts(o, [
+        { host: 'alpha', lxcpath: c.envs.alpha!.lxcpath, side: 'web' },
+        { host: 'beta', lxcpath: c.envs.beta!.lxcpath, side: 'db' },
+      ]),
+    );
+    tally.checked(runs, host);
+    expect(runs, `${show(r)}\n${c.logs()}`).toEqual([{ runId, status: 'succeeded', actions: planSize(all), lost: [], duplicated: [] }]);
+    expect(host.problems).toEqual([]);
+    const journaled = HOSTS.flatMap((h) => journalEntries(c.envs[h]!.lxcpath)).filter((e) => e.runId === runId);
+    expect(journaledTwice(journaled, runId)).toEqual([]);
+    expect(journaled.length).toBe(planSize(all));
+    expect(existsSync(path.join(o.data, 'db', 'rcS'))).toBe(true);
+
+    const plan = await c.control(work, project, 'plan');
+    expect(plan.exitCode, show(plan)).toBe(0);
+    expect(plan.stderr).not.toContain('has not finished');
+  });
+});
