@@ -17,6 +17,13 @@ Commands:
                       a plan limited to what the command means, applied like up
   runs                the project's runs and their outcome (from the event log)
   show RUN            the steps of one run: state, attempts, duration, error
+  retry [RUN]         re-run what failed, was skipped or never finished (default: latest such run)
+  resume [RUN]        finish a run whose control point died (default: latest unfinished run)
+  agent --host NAME --nats URL [--creds FILE]
+                      run the agent of one host (many hosts over NATS)
+  hosts               with --nats: agents, last heartbeat, up/down
+  nats-config --host A,B [-o DIR] [--nats URL]
+                      write a nats-server config with one user per agent
 
 Options:
   -f, --file FILE     spec file (default: locker.yml, then locker.yaml, in the current folder)
@@ -28,5 +35,7 @@ Options:
       --no-move       on first creation, do not copy the container's files into empty host folders
   -o, --out FILE      with plan: save the plan to FILE
       --debug         show stack traces and full command output on errors
+      --nats URL      drive hosts through their agents (env LOCKER_NATS_URL)
+      --creds FILE    NATS credentials from nats-config (env LOCKER_NATS_CREDS)
 
 Exit codes: 0 success (plan: no changes), 1 error or failed run, 2 plan has changes.`;
