@@ -17,12 +17,36 @@ export function requireHost(observed: ReadonlyMap<string, ObservedHost>, host: s
   return state;
 }
 
+interface HostIndex {
+  containers: Map<string, ObservedContainer>;
+  forwards: Map<string, ObservedForward[]>;
+}
+
+// Built once per observed host: the planner looks up every container, and a scan each time is O(n^2).
+const indexes = new WeakMap<ObservedHost, HostIndex>();
+
+function indexOf(host: ObservedHost): HostIndex {
+  let index = indexes.get(host);
+  if (index === undefined) {
+    const forwards = new Map<string, ObservedForward[]>();
+    for (const f of host.forwards) {
+      const key = `${f.project}\u0000${f.container}`;
+      const list = forwards.get(key);
+      if (list) list.push(f);
+      else forwards.set(key, [f]);
+    }
+    index = { containers: new Map(host.containers.map((c) => [c.name, c])), forwards };
+    indexes.set(host, index);
+  }
+  return index;
+}
+
 export function findContainer(host: ObservedHost, lxcName: string): ObservedContainer | undefined {
-  return host.containers.find((c) => c.name === lxcName);
+  return indexOf(host).containers.get(lxcName);
 }
 
 export function forwardsOf(host: ObservedHost, project: string, container: string): ObservedForward[] {
-  return host.forwards.filter((f) => f.project === project && f.container === container);
+  return indexOf(host).forwards.get(`${project}\u0000${container}`) ?? [];
 }
 
 export function refOf(spec: ContainerSpec): ContainerRef {

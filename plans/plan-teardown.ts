@@ -58,10 +58,11 @@ function describeDestroy(volumes: number): string {
 
 /** A dependency keeps running until everything that depends on it has stopped. */
 function orderStops(ctx: PlanContext, requests: readonly TeardownRequest[]): void {
+  const byName = new Map(ctx.desired.containers.map((c) => [c.name, c]));
   for (const { spec } of requests) {
     if (spec === undefined) continue;
     for (const name of spec.dependsOn) {
-      const dependency = ctx.desired.containers.find((c) => c.name === name);
+      const dependency = byName.get(name);
       if (dependency !== undefined) ctx.draft.require(refOf(dependency), 'stop', refOf(spec), 'stop');
     }
   }
@@ -72,10 +73,11 @@ function orderStops(ctx: PlanContext, requests: readonly TeardownRequest[]): voi
  * its origin alone is refused.
  */
 function orderDestroys(ctx: PlanContext, requests: readonly TeardownRequest[]): void {
+  const clonesByOrigin = indexClones(ctx);
   for (const { subject } of requests) {
     const origin = subject.ref;
     if (subject.observed === undefined || !ctx.draft.has(origin, 'destroy')) continue;
-    for (const clone of clonesOf(ctx, origin)) {
+    for (const clone of clonesByOrigin.get(`${origin.host}\u0000${origin.lxcName}`)?.values() ?? []) {
       if (ctx.draft.has(clone.ref, 'destroy')) ctx.draft.require(origin, 'destroy', clone.ref, 'destroy');
       else if (clone.snapshot) {
         throw new LockerError('HOST_PRECONDITION', `cannot remove ${origin.lxcName}: snapshot clone ${clone.ref.lxcName} depends on it`, {
@@ -91,22 +93,32 @@ interface CloneOf {
   snapshot: boolean;
 }
 
-/** Existing clones of a container on its host: by the observed overlay origin, and by the spec. */
-function clonesOf(ctx: PlanContext, origin: ContainerRef): CloneOf[] {
-  const host = ctx.observed.get(origin.host);
-  if (host === undefined) return [];
-  const clones = new Map<string, CloneOf>();
-  for (const c of host.containers) {
-    if (c.origin === origin.lxcName && c.name !== origin.lxcName) {
-      clones.set(c.name, { ref: { host: origin.host, container: c.managed?.container ?? c.name, lxcName: c.name }, snapshot: true });
+/**
+ * Existing clones of every container, keyed by host and origin LXC name: by the observed overlay origin,
+ * and by the spec. Built once per plan (one pass each), not once per origin.
+ */
+function indexClones(ctx: PlanContext): Map<string, Map<string, CloneOf>> {
+  const index = new Map<string, Map<string, CloneOf>>();
+  const entry = (host: string, origin: string) => {
+    const key = `${host}\u0000${origin}`;
+    let clones = index.get(key);
+    if (clones === undefined) index.set(key, (clones = new Map()));
+    return clones;
+  };
+  for (const [hostName, host] of ctx.observed) {
+    for (const c of host.containers) {
+      if (c.origin === undefined || c.origin === c.name) continue;
+      entry(hostName, c.origin).set(c.name, { ref: { host: hostName, container: c.managed?.container ?? c.name, lxcName: c.name }, snapshot: true });
     }
   }
   for (const spec of ctx.desired.containers) {
     const source = spec.source;
-    if (spec.host !== origin.host || source.kind !== 'clone' || source.origin !== origin.lxcName) continue;
-    if (findContainer(host, spec.lxcName) === undefined) continue;
+    if (source.kind !== 'clone') continue;
+    const host = ctx.observed.get(spec.host);
+    if (host === undefined || findContainer(host, spec.lxcName) === undefined) continue;
+    const clones = entry(spec.host, source.origin);
     const known = clones.get(spec.lxcName);
     clones.set(spec.lxcName, { ref: refOf(spec), snapshot: (known?.snapshot ?? false) || source.snapshot });
   }
-  return [...clones.values()];
+  return index;
 }
