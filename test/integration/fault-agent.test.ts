@@ -3,23 +3,22 @@
 // again once the 10 s ack wait runs out, the new agent finishes it, and the run (`locker up`) ends
 // succeeded with each action done once.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
-import { journalEntries, journaledTwice } from '../helpers/agent-journal.js';
 import { killStartedLockers } from '../helpers/background-locker.js';
-import { inFlight, planSize, runIdOf, succeededIds } from '../helpers/event-views.js';
+import { inFlight, runIdOf, succeededIds } from '../helpers/event-views.js';
 import { cleanUp } from '../helpers/clean-up.js';
 import { createFaultTally } from '../helpers/fault-tally.js';
-import { faultSpec, faultSpecHosts, slowTemplateScript, type FaultSpecOptions } from '../helpers/fault-spec.js';
-import { checkHosts } from '../helpers/host-integrity.js';
+import { faultSpec, slowTemplateScript, type FaultSpecOptions } from '../helpers/fault-spec.js';
 import { requireTools } from '../helpers/lxc-env.js';
 import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
-import { readNatsEvents, runIntegrity } from '../helpers/run-integrity.js';
+import { readNatsEvents } from '../helpers/run-integrity.js';
 import { show } from '../helpers/run-locker.js';
 import { until } from '../helpers/wait-until.js';
+import { expectCleanClusterRun } from '../helpers/cluster-run-checks.js';
 
 const HOSTS = ['alpha', 'beta'];
 const tally = createFaultTally('fault-agent');
@@ -88,21 +87,7 @@ describe('an agent killed during an action, then restarted', () => {
     expect(victim.output()).not.toContain('action=alpha/web/create');
 
     const all = await events();
-    const runs = runIntegrity(all);
-    const host = await checkHosts(
-      project,
-      faultSpecHosts(o, [
-        { host: 'alpha', lxcpath: c.envs.alpha!.lxcpath, side: 'web' },
-        { host: 'beta', lxcpath: c.envs.beta!.lxcpath, side: 'db' },
-      ]),
-    );
-    tally.checked(runs, host);
-    expect(runs).toEqual([{ runId, status: 'succeeded', actions: planSize(all), lost: [], duplicated: [] }]);
-    expect(host.problems).toEqual([]);
-    const journaled = HOSTS.flatMap((h) => journalEntries(c.envs[h]!.lxcpath)).filter((e) => e.runId === runId);
-    expect(journaledTwice(journaled, runId)).toEqual([]);
-    expect(journaled.length).toBe(planSize(all));
-    expect(existsSync(path.join(o.data, 'db', 'rcS'))).toBe(true);
+    await expectCleanClusterRun(c, project, o, runId, all, tally);
 
     const plan = await c.control(work, project, 'plan');
     expect(plan.exitCode, show(plan)).toBe(0);

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockerEvent } from '../../src/events/index.js';
 import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
-import { journalEntries, journaledTwice } from '../helpers/agent-journal.js';
 import { killStartedLockers, runTracked, startLocker } from '../helpers/background-locker.js';
 import { releaseDhcpLeases } from '../helpers/dhcp-leases.js';
 import { inFlight, planSize, runIdOf, succeededIds } from '../helpers/event-views.js';
@@ -22,7 +21,7 @@ import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
 import { readFileEvents, readNatsEvents, runIntegrity } from '../helpers/run-integrity.js';
 import { resumeWhenUnlocked } from '../helpers/resume-when-unlocked.js';
 import { show, type LockerResult } from '../helpers/run-locker.js';
-import { until } from '../helpers/wait-until.js';
+import { expectCleanClusterRun, untilSucceeded } from '../helpers/cluster-run-checks.js';
 
 const tally = createFaultTally('fault-control-point');
 let env: LxcEnv;
@@ -200,15 +199,7 @@ describe('NATS: the control point killed mid-run with agents alive, then resume'
     const events = () => readNatsEvents(c.url, c.controlCreds, project);
 
     const up = c.startControl(dir, project, 'up', '--yes');
-    const seen = await until(
-      'three actions to succeed',
-      async () => {
-        const ev = await events();
-        return succeededIds(ev).size >= 3 || !up.running() ? ev : undefined;
-      },
-      90_000,
-      50,
-    );
+    const seen = await untilSucceeded(events, up, 3);
     expect(up.running(), `the run ended before the kill:\n${up.output()}`).toBe(true);
     await up.kill('SIGKILL');
     tally.fault(`NATS control point SIGKILL after 3 actions succeeded (in flight: ${inFlight(seen).join(', ') || 'nothing'})`);
@@ -230,22 +221,8 @@ describe('NATS: the control point killed mid-run with agents alive, then resume'
     expect(resumedAt).toBeGreaterThan(0);
     const redone = all.slice(resumedAt).flatMap((e) => (e.type === 'action.dispatched' && doneBefore.has(e.actionId) ? [e.actionId] : []));
     expect(redone).toEqual([]);
-    const runs = runIntegrity(all);
-    const host = await checkHosts(
-      project,
-      faultSpecHosts(o, [
-        { host: 'alpha', lxcpath: c.envs.alpha!.lxcpath, side: 'web' },
-        { host: 'beta', lxcpath: c.envs.beta!.lxcpath, side: 'db' },
-      ]),
-    );
-    tally.checked(runs, host);
-    expect(runs).toEqual([{ runId, status: 'succeeded', actions: planSize(all), lost: [], duplicated: [] }]);
-    expect(host.problems).toEqual([]);
     // Each job ran once on its host: the journals hold one entry per action, every action of the run.
-    const journaled = HOSTS.flatMap((h) => journalEntries(c.envs[h]!.lxcpath)).filter((e) => e.runId === runId);
-    expect(journaledTwice(journaled, runId)).toEqual([]);
-    expect(journaled.length).toBe(planSize(all));
-    expect(existsSync(path.join(o.data, 'db', 'rcS'))).toBe(true);
+    await expectCleanClusterRun(c, project, o, runId, all, tally);
 
     const after = await c.control(dir, project, 'plan');
     expect(after.exitCode, show(after)).toBe(0);

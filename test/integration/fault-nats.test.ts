@@ -4,25 +4,23 @@
 // finishes the run. Either way the run ends succeeded, nothing lost, nothing done twice; the report
 // says which happened.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldRuns } from '../../src/events/index.js';
 import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
-import { journalEntries, journaledTwice } from '../helpers/agent-journal.js';
 import { killStartedLockers } from '../helpers/background-locker.js';
-import { inFlight, planSize, runIdOf, succeededIds } from '../helpers/event-views.js';
+import { inFlight, runIdOf, succeededIds } from '../helpers/event-views.js';
 import { cleanUp } from '../helpers/clean-up.js';
 import { createFaultTally } from '../helpers/fault-tally.js';
-import { faultSpec, faultSpecHosts, type FaultSpecOptions } from '../helpers/fault-spec.js';
-import { checkHosts } from '../helpers/host-integrity.js';
+import { faultSpec, type FaultSpecOptions } from '../helpers/fault-spec.js';
 import { requireTools } from '../helpers/lxc-env.js';
 import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
-import { readNatsEvents, runIntegrity } from '../helpers/run-integrity.js';
+import { readNatsEvents } from '../helpers/run-integrity.js';
 import { resumeWhenUnlocked } from '../helpers/resume-when-unlocked.js';
 import { show } from '../helpers/run-locker.js';
-import { until } from '../helpers/wait-until.js';
+import { expectCleanClusterRun, untilSucceeded } from '../helpers/cluster-run-checks.js';
 
 const HOSTS = ['alpha', 'beta'];
 const tally = createFaultTally('fault-nats');
@@ -57,15 +55,7 @@ describe('nats-server killed mid-run and restarted', () => {
     const events = () => readNatsEvents(c.url, c.controlCreds, project);
 
     const up = c.startControl(work, project, 'up', '--yes');
-    const seen = await until(
-      'three actions to succeed',
-      async () => {
-        const ev = await events();
-        return succeededIds(ev).size >= 3 || !up.running() ? ev : undefined;
-      },
-      90_000,
-      50,
-    );
+    const seen = await untilSucceeded(events, up, 3);
     expect(up.running(), `the run ended before the kill:\n${up.output()}`).toBe(true);
     const runId = runIdOf(seen);
     await c.server.kill('SIGKILL');
@@ -85,21 +75,7 @@ describe('nats-server killed mid-run and restarted', () => {
     tally.recovered(runId);
 
     const all = await events();
-    const runs = runIntegrity(all);
-    const host = await checkHosts(
-      project,
-      faultSpecHosts(o, [
-        { host: 'alpha', lxcpath: c.envs.alpha!.lxcpath, side: 'web' },
-        { host: 'beta', lxcpath: c.envs.beta!.lxcpath, side: 'db' },
-      ]),
-    );
-    tally.checked(runs, host);
-    expect(runs, `${show(r)}\n${c.logs()}`).toEqual([{ runId, status: 'succeeded', actions: planSize(all), lost: [], duplicated: [] }]);
-    expect(host.problems).toEqual([]);
-    const journaled = HOSTS.flatMap((h) => journalEntries(c.envs[h]!.lxcpath)).filter((e) => e.runId === runId);
-    expect(journaledTwice(journaled, runId)).toEqual([]);
-    expect(journaled.length).toBe(planSize(all));
-    expect(existsSync(path.join(o.data, 'db', 'rcS'))).toBe(true);
+    await expectCleanClusterRun(c, project, o, runId, all, tally, `${show(r)}\n${c.logs()}`);
 
     const plan = await c.control(work, project, 'plan');
     expect(plan.exitCode, show(plan)).toBe(0);
