@@ -4,7 +4,7 @@
 import { LockerError } from '../src/errors.js';
 import type { ContainerSpec } from '../src/spec/types.js';
 import { findContainer, refOf, requireHost } from './observed-lookup.js';
-import type { PlanContext } from './plan-context.js';
+import { containerNamed, type PlanContext } from './plan-context.js';
 import { planForwards } from './plan-existing.js';
 import type { ActionKind } from './types.js';
 
@@ -16,7 +16,8 @@ export function planCloneOrigins(ctx: PlanContext, scope: readonly ContainerSpec
   for (const spec of scope) {
     const source = spec.source;
     if (source.kind !== 'clone' || !ctx.draft.has(refOf(spec), 'clone')) continue;
-    const origin = ctx.desired.containers.find((c) => c.name === source.originInProject && c.lxcName === source.origin);
+    const named = source.originInProject === undefined ? undefined : containerNamed(ctx.desired, source.originInProject);
+    const origin = named?.lxcName === source.origin ? named : undefined;
     if (origin === undefined) checkForeignOrigin(ctx, spec, source.origin);
     else orderAgainstOrigin(ctx, spec, origin);
   }

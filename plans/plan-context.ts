@@ -16,9 +16,22 @@ export interface PlanContext {
   draft: PlanDraft;
 }
 
+// Built once per desired state: the planner looks containers up by name for every clone and dependency.
+const byName = new WeakMap<DesiredState, Map<string, ContainerSpec>>();
+
+/** The spec container of that short name, if any. */
+export function containerNamed(desired: DesiredState, name: string): ContainerSpec | undefined {
+  let index = byName.get(desired);
+  if (index === undefined) {
+    index = new Map(desired.containers.map((c) => [c.name, c]));
+    byName.set(desired, index);
+  }
+  return index.get(name);
+}
+
 /** The spec container a name points at; an unknown name is a spec error the loader should have caught. */
 export function specNamed(ctx: PlanContext, name: string, from: ContainerSpec): ContainerSpec {
-  const spec = ctx.desired.containers.find((c) => c.name === name);
+  const spec = containerNamed(ctx.desired, name);
   if (spec === undefined) {
     throw new LockerError('SPEC_INVALID', `${from.name} refers to ${name}, which is not a container of ${ctx.desired.file}`, {
       location: from.ref,
