@@ -3,50 +3,23 @@
 // again once the 10 s ack wait runs out, the new agent finishes it, and the run (`locker up`) ends
 // succeeded with each action done once.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
-import { killStartedLockers } from '../helpers/background-locker.js';
+import { describe, expect, it } from 'vitest';
 import { inFlight, runIdOf, succeededIds } from '../helpers/event-views.js';
-import { cleanUp } from '../helpers/clean-up.js';
-import { createFaultTally } from '../helpers/fault-tally.js';
 import { faultSpec, slowTemplateScript, type FaultSpecOptions } from '../helpers/fault-spec.js';
-import { requireTools } from '../helpers/lxc-env.js';
-import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { useFaultCluster } from '../helpers/fault-cluster-suite.js';
 import { readNatsEvents } from '../helpers/run-integrity.js';
 import { show } from '../helpers/run-locker.js';
 import { until } from '../helpers/wait-until.js';
 import { expectCleanClusterRun } from '../helpers/cluster-run-checks.js';
 
-const HOSTS = ['alpha', 'beta'];
-const tally = createFaultTally('fault-agent');
-let cluster: NatsCluster | undefined;
-let work: string;
-let project: string;
-const base = 20000 + Math.floor(Math.random() * 20000);
-
-beforeAll(async () => {
-  await requireTools();
-  work = mkdtempSync(path.join(tmpdir(), 'locker-fault-agent-'));
-  cluster = await startNatsCluster(HOSTS, work);
-  project = `${cluster.envs.alpha!.prefix}g`;
-});
-
-afterAll(async () => {
-  await cleanUp([
-    () => killStartedLockers(),
-    async () => cluster?.stop(),
-    async () => project && removeRulesTagged(ruleTag(project)),
-    async () => work && rmSync(work, { recursive: true, force: true }),
-    () => tally.report(),
-  ]);
-});
+const suite = useFaultCluster('fault-agent', 'g');
+const { tally, base } = suite;
 
 describe('an agent killed during an action, then restarted', () => {
   it('the job is delivered again, the run finishes, nothing is done twice', async () => {
-    const c = cluster!;
+    const { cluster: c, work, project } = suite.current();
     // web's template takes a while on alpha: the kill lands while its lxc-create runs.
     const o: FaultSpecOptions = {
       data: path.join(work, 'data'),

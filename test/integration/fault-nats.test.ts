@@ -4,51 +4,24 @@
 // finishes the run. Either way the run ends succeeded, nothing lost, nothing done twice; the report
 // says which happened.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { foldRuns } from '../../src/events/index.js';
-import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
-import { killStartedLockers } from '../helpers/background-locker.js';
 import { inFlight, runIdOf, succeededIds } from '../helpers/event-views.js';
-import { cleanUp } from '../helpers/clean-up.js';
-import { createFaultTally } from '../helpers/fault-tally.js';
 import { faultSpec, type FaultSpecOptions } from '../helpers/fault-spec.js';
-import { requireTools } from '../helpers/lxc-env.js';
-import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { useFaultCluster } from '../helpers/fault-cluster-suite.js';
 import { readNatsEvents } from '../helpers/run-integrity.js';
 import { resumeWhenUnlocked } from '../helpers/resume-when-unlocked.js';
 import { show } from '../helpers/run-locker.js';
 import { expectCleanClusterRun, untilSucceeded } from '../helpers/cluster-run-checks.js';
 
-const HOSTS = ['alpha', 'beta'];
-const tally = createFaultTally('fault-nats');
-let cluster: NatsCluster | undefined;
-let work: string;
-let project: string;
-const base = 20000 + Math.floor(Math.random() * 20000);
-
-beforeAll(async () => {
-  await requireTools();
-  work = mkdtempSync(path.join(tmpdir(), 'locker-fault-nats-'));
-  cluster = await startNatsCluster(HOSTS, work);
-  project = `${cluster.envs.alpha!.prefix}s`;
-});
-
-afterAll(async () => {
-  await cleanUp([
-    () => killStartedLockers(),
-    async () => cluster?.stop(),
-    async () => project && removeRulesTagged(ruleTag(project)),
-    async () => work && rmSync(work, { recursive: true, force: true }),
-    () => tally.report(),
-  ]);
-});
+const suite = useFaultCluster('fault-nats', 's');
+const { tally, base } = suite;
 
 describe('nats-server killed mid-run and restarted', () => {
   it('the run ends succeeded, nothing lost or done twice', async () => {
-    const c = cluster!;
+    const { cluster: c, work, project } = suite.current();
     const o: FaultSpecOptions = { data: path.join(work, 'data'), ports: { web: base, web2: base + 1 }, hosts: { web: 'alpha', db: 'beta' } };
     writeFileSync(path.join(work, 'locker.yml'), faultSpec(o));
     await c.waitAgentsUp(work, project);
