@@ -4,6 +4,7 @@
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 export interface LxcEnv {
   lxcpath: string;
@@ -20,7 +21,7 @@ const TOOLS: Array<{ bin: string; pkg: string }> = [
   { bin: 'iptables', pkg: 'iptables' },
 ];
 
-/** Fails (never skips) with the install command when a prerequisite is missing; brings lxcbr0 up. */
+/** Fails (never skips) with the install command when a prerequisite is missing; makes sure lxcbr0 serves DHCP. */
 export async function requireTools(): Promise<void> {
   const missing: string[] = [];
   for (const t of TOOLS) {
@@ -30,13 +31,21 @@ export async function requireTools(): Promise<void> {
   if (missing.length > 0) {
     throw new Error(`missing prerequisites: apt-get update && apt-get install -y ${[...new Set(missing)].join(' ')}`);
   }
-  const bridge = await execa('ip', ['-br', 'addr', 'show', 'lxcbr0'], { reject: false });
-  if (bridge.exitCode !== 0 || !bridge.stdout.includes('10.0.3.1')) {
-    const up = await execa('/usr/libexec/lxc/lxc-net', ['start'], { reject: false });
-    const again = await execa('ip', ['-br', 'addr', 'show', 'lxcbr0'], { reject: false });
-    if (again.exitCode !== 0) {
-      throw new Error(`bridge lxcbr0 is down and "/usr/libexec/lxc/lxc-net start" did not bring it up:\n${up.stderr}`);
-    }
+  await requireBridge();
+}
+
+const SETUP_HOST = fileURLToPath(new URL('../../bin/setup-host', import.meta.url));
+
+/**
+ * lxcbr0 with its address and a live dnsmasq: a bridge whose DHCP server died (the session that started it ended)
+ * lets containers start but never gives them an address. bin/setup-host repairs it; if it can't, the test fails.
+ */
+async function requireBridge(): Promise<void> {
+  const check = await execa('bash', [SETUP_HOST, '--check'], { reject: false, stdin: 'ignore' });
+  if (check.exitCode === 0) return;
+  const repair = await execa('bash', [SETUP_HOST], { reject: false, stdin: 'ignore', all: true });
+  if (repair.exitCode !== 0) {
+    throw new Error(`${check.stderr.trim()}\nbin/setup-host could not repair it (exit ${repair.exitCode}):\n${repair.all}`);
   }
 }
 

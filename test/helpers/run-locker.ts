@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const LOCKER_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/locker');
 
+const RUN_TIMEOUT_MS = 100_000;
+
 export interface LockerResult {
   exitCode: number;
   stdout: string;
@@ -18,9 +20,13 @@ export async function runLocker(args: string[], opts: { cwd: string; env?: Recor
     env: opts.env,
     reject: false,
     stdin: 'ignore',
-    timeout: 180_000,
+    // Under the 120 s test timeout, so a hung command fails its own test and does not hold the project's lock
+    // into the next ones. SIGTERM first: Locker records the interruption; SIGKILL if it does not exit.
+    timeout: RUN_TIMEOUT_MS,
+    forceKillAfterDelay: 5_000,
   });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  const stderr = String(r.stderr) + (r.timedOut ? `\n[test harness: killed after ${RUN_TIMEOUT_MS / 1000} s]` : '');
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr };
 }
 
 /** A short human summary of a failed command, for assertion messages. */

@@ -9,6 +9,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readForwards, removeForwards, removeRulesTagged, ruleTag, setForwards } from '../../src/net/index.js';
 import { createRemoteClient, type RemoteClient } from '../helpers/netns.js';
+import { requireTools } from '../helpers/lxc-env.js';
 
 const prefix = `lt${randomBytes(3).toString('hex')}`;
 const project = prefix;
@@ -43,17 +44,6 @@ async function must(file: string, args: string[]): Promise<string> {
   const r = await sh(file, args);
   if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-async function requireTools(): Promise<void> {
-  for (const tool of ['lxc-create', 'iptables-save', 'iptables-restore', 'busybox']) {
-    if ((await sh('which', [tool])).exitCode !== 0) {
-      throw new Error(`${tool} is missing: apt-get install -y lxc busybox-static iptables`);
-    }
-  }
-  if ((await sh('ip', ['-4', '-br', 'addr', 'show', 'dev', 'lxcbr0'])).stdout.trim() === '') {
-    await must('/usr/libexec/lxc/lxc-net', ['start']);
-  }
 }
 
 async function waitForIpv4(): Promise<string> {
