@@ -20,7 +20,7 @@ export async function waitIpv4(lxcpath: string, name: string, opts: WaitIpv4Opti
     if (addresses.length > 0) return addresses;
     if (Date.now() >= deadline) {
       throw new LockerError('HOST_PRECONDITION', `${name} has no IPv4 address after ${Math.round(timeoutMs / 1000)} s`, {
-        hint: 'is the container running, and is its bridge (lxcbr0) up with a DHCP server?',
+        hint: 'is the container running, and does its bridge (lxcbr0) have a live DHCP server? `bin/setup-host --check` in Locker\'s folder tells, `bin/setup-host` repairs',
         retryable: true,
       });
     }
