@@ -27,3 +27,4 @@ export { stopContainer, DEFAULT_STOP_TIMEOUT_S } from './stop.js';
 export { destroyContainer } from './destroy.js';
 export { waitIpv4, type WaitIpv4Options } from './wait-ipv4.js';
 export { defaultLxcPath } from './lxc-path.js';
+export { lxcNetDhcpRunning, firstNetworkLink, LXC_NET_BRIDGE, type LxcNetPaths } from './bridge-dhcp.js';

@@ -3,21 +3,25 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockerError } from '../errors.js';
+import { firstNetworkLink, LXC_NET_BRIDGE, lxcNetDhcpRunning, type LxcNetPaths } from './bridge-dhcp.js';
 import { runLxc } from './run-lxc.js';
 
 export interface WaitIpv4Options {
   timeoutMs?: number;
   intervalMs?: number;
+  /** Where to look for lxc-net's DHCP server (tests only). */
+  lxcNet?: LxcNetPaths;
 }
 
 export async function waitIpv4(lxcpath: string, name: string, opts: WaitIpv4Options = {}): Promise<string[]> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const intervalMs = opts.intervalMs ?? 250;
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let round = 0; ; round++) {
     const { stdout } = await runLxc('lxc-info', ['-P', lxcpath, '-n', name, '-iH'], { retryable: true });
     const addresses = parseIpLines(stdout).filter(isIpv4);
     if (addresses.length > 0) return addresses;
+    if (round === 0) await refuseWithoutDhcp(lxcpath, name, opts.lxcNet);
     if (Date.now() >= deadline) {
       throw new LockerError('HOST_PRECONDITION', `${name} has no IPv4 address after ${Math.round(timeoutMs / 1000)} s`, {
         hint: 'is the container running, and does its bridge (lxcbr0) have a live DHCP server? `bin/setup-host --check` in Locker\'s folder tells, `bin/setup-host` repairs',
@@ -26,6 +30,20 @@ export async function waitIpv4(lxcpath: string, name: string, opts: WaitIpv4Opti
     }
     await sleep(intervalMs);
   }
+}
+
+/** No address yet: if the container is on lxcbr0 and lxc-net's dnsmasq is gone, none will ever come. */
+async function refuseWithoutDhcp(lxcpath: string, name: string, lxcNet: LxcNetPaths | undefined): Promise<void> {
+  if ((await firstNetworkLink(lxcpath, name)) !== LXC_NET_BRIDGE) return;
+  if (await lxcNetDhcpRunning(LXC_NET_BRIDGE, lxcNet)) return;
+  throw new LockerError(
+    'HOST_PRECONDITION',
+    `${name} is on bridge ${LXC_NET_BRIDGE}, whose DHCP server (lxc-net's dnsmasq) is not running: it would never get an address`,
+    {
+      hint: '`bin/setup-host` in Locker\'s folder restarts it (`bin/setup-host --check` only looks); then `locker retry --yes`',
+      retryable: false,
+    },
+  );
 }
 
 function parseIpLines(output: string): string[] {
