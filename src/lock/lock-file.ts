@@ -3,9 +3,10 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LockerError } from '../errors.js';
+import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { describeSelf, isHolderAlive, parseHolder, type LockHolder } from './holder.js';
 
 export interface HeldLock {
@@ -38,7 +39,7 @@ export async function acquireLockFile(path: string, holder: LockHolder, describe
 /** Whether a live process, this one included, holds the lock at `path` (an unreadable lock counts). */
 export async function isLockFileHeld(path: string): Promise<boolean> {
   const absolute = resolve(path);
-  const text = await readIfExists(absolute);
+  const text = await readTextIfExists(absolute);
   if (text === undefined) return false;
   const holder = parseHolder(text);
   return holder === undefined || isHolderAlive(holder, owned.get(absolute) === text);
@@ -48,7 +49,7 @@ async function tryAcquire(path: string, holder: LockHolder, depth: number): Prom
   const text = `${JSON.stringify(holder)}\n`;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (await createExclusive(path, text)) return hold(path, text);
-    const current = await readIfExists(path);
+    const current = await readTextIfExists(path);
     if (current === undefined) continue; // released between our attempt and our look
     const found = parseHolder(current);
     if (found === undefined) throw unreadableLock(path);
@@ -83,7 +84,7 @@ export async function breakStale(path: string, staleText: string, depth = 0): Pr
     return;
   }
   try {
-    if ((await readIfExists(path)) === staleText) await unlinkIfExists(path);
+    if ((await readTextIfExists(path)) === staleText) await unlinkIfExists(path);
   } finally {
     await claim.release();
   }
@@ -124,7 +125,7 @@ function hold(path: string, text: string): HeldLock {
       released = true;
       process.off('exit', releaseOnExit);
       owned.delete(path);
-      if ((await readIfExists(path)) === text) await unlinkIfExists(path);
+      if ((await readTextIfExists(path)) === text) await unlinkIfExists(path);
     },
   };
 }
@@ -133,15 +134,6 @@ function unreadableLock(path: string): LockerError {
   return new LockerError('LOCK_HELD', `lock file ${path} does not name a holder`, {
     hint: `if no locker process is running, remove ${path}`,
   });
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
 }
 
 function readIfExistsSync(path: string): string | undefined {

@@ -3,7 +3,7 @@
 // killed) the bridge keeps its address and containers still start, but none ever gets an address. Waiting
 // for one is then pointless: Locker says so at once instead of retrying for minutes.
 
-import { readFile } from 'node:fs/promises';
+import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { runLxc } from './run-lxc.js';
 
 export const LXC_NET_BRIDGE = 'lxcbr0';
@@ -19,9 +19,9 @@ const LXC_NET_PATHS: LxcNetPaths = { pidFile: '/run/lxc/dnsmasq.pid', procRoot: 
 
 /** Whether the process lxc-net's pid file names is alive and serves `bridge` (not a stranger that reused the pid). */
 export async function lxcNetDhcpRunning(bridge = LXC_NET_BRIDGE, paths: LxcNetPaths = LXC_NET_PATHS): Promise<boolean> {
-  const pid = (await readIfThere(paths.pidFile))?.trim();
+  const pid = (await readTextIfExists(paths.pidFile))?.trim();
   if (pid === undefined || !/^\d+$/.test(pid)) return false;
-  const cmdline = await readIfThere(`${paths.procRoot}/${pid}/cmdline`);
+  const cmdline = await readTextIfExists(`${paths.procRoot}/${pid}/cmdline`);
   return cmdline !== undefined && cmdline.split('\0').includes(`--interface=${bridge}`);
 }
 
@@ -30,13 +30,4 @@ export async function firstNetworkLink(lxcpath: string, name: string): Promise<s
   const { stdout } = await runLxc('lxc-info', ['-P', lxcpath, '-n', name, '-c', 'lxc.net.0.link'], { retryable: true });
   const match = /^lxc\.net\.0\.link\s*=\s*(\S+)\s*$/m.exec(stdout);
   return match?.[1];
-}
-
-async function readIfThere(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }

@@ -2,17 +2,13 @@
 // Never writes anything but the config of the container it was asked about.
 
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { configPath } from './container-paths.js';
 
 /** The config text, or undefined when the container does not exist. */
 export async function readConfig(lxcpath: string, name: string): Promise<string | undefined> {
-  try {
-    return await readFile(configPath(lxcpath, name), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  return readTextIfExists(configPath(lxcpath, name));
 }
 
 export async function writeConfig(lxcpath: string, name: string, text: string): Promise<void> {
