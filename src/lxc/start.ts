@@ -1,8 +1,9 @@
 // Starting a container and waiting until LXC reports it RUNNING.
 // On failure the error carries the tail of LXC's own log: lxc-start alone only says "failed to start".
 
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { LockerError } from '../errors.js';
+import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { startLogPath } from './container-paths.js';
 import { runLxc } from './run-lxc.js';
 
@@ -21,12 +22,8 @@ export async function startContainer(lxcpath: string, name: string): Promise<voi
 }
 
 async function readTail(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
-  }
+  const text = await readTextIfExists(file);
+  return text === undefined ? '' : text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
 }
 
 function withLogTail(e: LockerError, tail: string): LockerError {
