@@ -32,10 +32,14 @@ export async function waitIpv4(lxcpath: string, name: string, opts: WaitIpv4Opti
   }
 }
 
-/** No address yet: if the container is on lxcbr0 and lxc-net's dnsmasq is gone, none will ever come. */
+/**
+ * No address yet: if the container is on lxcbr0 and lxc-net's dnsmasq is gone, none will ever come.
+ * The DHCP server is looked at first: two file reads, where the bridge costs an lxc-info, so a healthy host
+ * (every container's first poll, right after its start) starts no extra program.
+ */
 async function refuseWithoutDhcp(lxcpath: string, name: string, lxcNet: LxcNetPaths | undefined): Promise<void> {
-  if ((await firstNetworkLink(lxcpath, name)) !== LXC_NET_BRIDGE) return;
   if (await lxcNetDhcpRunning(LXC_NET_BRIDGE, lxcNet)) return;
+  if ((await firstNetworkLink(lxcpath, name)) !== LXC_NET_BRIDGE) return;
   throw new LockerError(
     'HOST_PRECONDITION',
     `${name} is on bridge ${LXC_NET_BRIDGE}, whose DHCP server (lxc-net's dnsmasq) is not running: it would never get an address`,
