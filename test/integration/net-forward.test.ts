@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitIpv4 } from '../../src/lxc/index.js';
 import { readForwards, removeForwards, removeRulesTagged, ruleTag, setForwards } from '../../src/net/index.js';
 import { createRemoteClient, type RemoteClient } from '../helpers/netns.js';
 import { requireTools } from '../helpers/lxc-env.js';
@@ -46,17 +47,6 @@ async function must(file: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-async function waitForIpv4(): Promise<string> {
-  for (let i = 0; i < 120; i++) {
-    const out = await must('lxc-ls', ['-P', lxcpath, '-f', '-F', 'NAME,IPV4']);
-    const row = out.split('\n').find((l) => l.startsWith(`${lxcName} `));
-    const ip = row?.split(/\s+/)[1]?.split(',')[0];
-    if (ip && /^\d+\.\d+\.\d+\.\d+$/.test(ip)) return ip;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${lxcName} got no IPv4 address from lxcbr0 (is dnsmasq of lxc-net running?)`);
-}
-
 /** busybox wget from the remote client. No `-T`: busybox-static 1.35's wget segfaults with it; the exec timeout bounds it. */
 function remoteGet(address: string) {
   return client!.exec(['busybox', 'wget', '-qO-', `http://${address}:${tcpPort}/`], { timeoutMs: 15_000 });
@@ -90,7 +80,7 @@ describe('port forwarding through netfilter', () => {
     lxcpath = await mkdtemp(path.join(tmpdir(), 'locker-net-'));
     await must('lxc-create', ['-P', lxcpath, '-n', lxcName, '-t', 'busybox']);
     await must('lxc-start', ['-P', lxcpath, '-n', lxcName]);
-    targetIp = await waitForIpv4();
+    [targetIp] = (await waitIpv4(lxcpath, lxcName, { timeoutMs: 30_000 })) as [string];
     await must('lxc-attach', ['-P', lxcpath, '-n', lxcName, '--', 'sh', '-c', `mkdir -p /www && echo ${page} > /www/index.html && httpd -p 80 -h /www`]);
     // busybox has no UDP server; a host node process inside the container's network namespace stands in.
     const pid = (await must('lxc-info', ['-P', lxcpath, '-n', lxcName, '-pH'])).trim();
