@@ -5,7 +5,7 @@ import type { ObservedHost } from '../plans/observed.js';
 import type { ActionParams } from '../plans/types.js';
 import { toLockerError } from '../src/errors.js';
 import { readForwards, removeForwards, setForwards } from '../src/net/index.js';
-import { DEFAULT_STOP_TIMEOUT_S } from '../src/lxc/index.js';
+import { ADDRESS_DIR, DEFAULT_STOP_TIMEOUT_S } from '../src/lxc/index.js';
 import type { Job, JobReporter, JobResult } from '../src/transport/types.js';
 import type { ActionContext, ActionOutcome, NetOps } from './actions/context.js';
 import { runClone } from './actions/clone.js';
@@ -14,6 +14,9 @@ import { runCreate } from './actions/create.js';
 import { runDestroy } from './actions/destroy.js';
 import { runForwardPorts, runUnforwardPorts } from './actions/forward-ports.js';
 import { runInstallHostnameHook } from './actions/hostname-hook.js';
+import { runSetAutostart } from './actions/set-autostart.js';
+import { runSetNetwork } from './actions/set-network.js';
+import { runWriteLinks } from './actions/write-links.js';
 import { runStart } from './actions/start.js';
 import { runStop } from './actions/stop.js';
 import { runWriteMounts } from './actions/write-mounts.js';
@@ -31,6 +34,8 @@ export interface LocalAgentOptions {
   ipv4TimeoutMs?: number;
   /** Netfilter operations; default: src/net. */
   net?: NetOps;
+  /** Where this machine's address claims live; default /var/lib/locker/addresses (lxc-net's dnsmasq reads lxcbr0's). */
+  addressDir?: string;
 }
 
 const DEFAULT_NET: NetOps = { readForwards, setForwards, removeForwards };
@@ -41,6 +46,7 @@ export class LocalAgent {
   private readonly net: NetOps;
   private readonly stopTimeoutSeconds: number;
   private readonly ipv4TimeoutMs: number;
+  private readonly addressDir: string;
   private readonly locks = new ContainerLocks();
 
   constructor(opts: LocalAgentOptions) {
@@ -49,10 +55,11 @@ export class LocalAgent {
     this.net = opts.net ?? DEFAULT_NET;
     this.stopTimeoutSeconds = opts.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_S;
     this.ipv4TimeoutMs = opts.ipv4TimeoutMs ?? 60_000;
+    this.addressDir = opts.addressDir ?? ADDRESS_DIR;
   }
 
   observe(): Promise<ObservedHost> {
-    return observeHost(this.host, this.lxcpath, this.net);
+    return observeHost(this.host, this.lxcpath, this.net, { addressDir: this.addressDir });
   }
 
   async runJob(job: Job, reporter?: JobReporter): Promise<JobResult> {
@@ -67,6 +74,7 @@ export class LocalAgent {
           net: this.net,
           stopTimeoutSeconds: this.stopTimeoutSeconds,
           ipv4TimeoutMs: this.ipv4TimeoutMs,
+          addressDir: this.addressDir,
         };
         return runAction(ctx, action.params);
       });
@@ -91,6 +99,12 @@ function runAction(ctx: ActionContext, params: ActionParams): Promise<ActionOutc
       return runWriteMounts(ctx, params);
     case 'install-hostname-hook':
       return runInstallHostnameHook(ctx, params);
+    case 'set-network':
+      return runSetNetwork(ctx, params);
+    case 'write-links':
+      return runWriteLinks(ctx, params);
+    case 'set-autostart':
+      return runSetAutostart(ctx, params);
     case 'start':
       return runStart(ctx, params);
     case 'forward-ports':

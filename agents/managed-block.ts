@@ -34,3 +34,14 @@ export async function updateBlock(
   await writeConfig(lxcpath, name, rendered);
   return true;
 }
+
+/**
+ * What an action keeps of the block before it sets its own part: all of it when the block is the
+ * container's own; of a block inherited from a clone's origin only the mounts (live config until
+ * write-mounts replaces them), never the origin's address, hooks or boot settings.
+ */
+export function keptBlock(update: BlockUpdate, action: PlannedAction): LockerBlock {
+  const { current, own } = update;
+  if (own && current !== undefined) return { ...current };
+  return { project: action.project, container: action.container, mounts: current?.mounts ?? [] };
+}

@@ -17,12 +17,21 @@ import {
   TEMPLATE_ARG,
   TEMPLATE_NAME,
 } from '../src/spec/index.js';
+import { IPV4, isMac } from '../src/spec/ipv4.js';
+import { checkForwardableIpv6, parseIpv6 } from '../src/spec/ipv6.js';
+import { BRIDGE_NAME } from '../src/spec/network.js';
 import type { Job } from '../src/transport/types.js';
 
 const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
 // Whitespace and '#' break LXC's config syntax, ',' its mount options, NUL every syscall.
 const BAD_PATH_CHARS = /[\s#,\0]/;
+
+/** A host address as the planner writes it: a dotted quad, or a canonical IPv6 address a forward can use. */
+function isForwardAddress(text: string, ipv6: boolean): boolean {
+  if (!ipv6) return IPV4.test(text);
+  const parsed = parseIpv6(text);
+  return parsed.ok && parsed.value === text && text !== '::' && checkForwardableIpv6(text).ok;
+}
 
 export function validateJob(job: Job, host: string): void {
   const a = job.action;
@@ -86,10 +95,30 @@ function checkParams(a: PlannedAction): void {
         if (port.protocol !== 'tcp' && port.protocol !== 'udp') {
           throw invalid(a, `ports[${i}]: protocol ${show(port.protocol)} is not tcp or udp`);
         }
-        if (port.hostIp !== undefined && (typeof port.hostIp !== 'string' || !IPV4.test(port.hostIp))) {
-          throw invalid(a, `ports[${i}]: host address ${show(port.hostIp)} is not an IPv4 address`);
+        if (port.ipv6 !== undefined && port.ipv6 !== true) throw invalid(a, `ports[${i}]: ipv6 ${show(port.ipv6)} is not true`);
+        const family = port.ipv6 === true ? 'IPv6' : 'IPv4';
+        if (port.hostIp !== undefined && (typeof port.hostIp !== 'string' || !isForwardAddress(port.hostIp, port.ipv6 === true))) {
+          throw invalid(a, `ports[${i}]: host address ${show(port.hostIp)} is not an ${family} address`);
         }
       });
+      if (p.targetIp !== undefined && !isIpv4(p.targetIp)) throw invalid(a, `target address ${show(p.targetIp)} is not an IPv4 address`);
+      if (p.targetIp6 !== undefined && !isCanonicalIpv6(p.targetIp6)) throw invalid(a, `target address ${show(p.targetIp6)} is not an IPv6 address`);
+      return;
+    case 'set-network':
+      checkNetwork(a, p);
+      return;
+    case 'write-links':
+      if (!Array.isArray(p.entries)) throw invalid(a, 'entries is not a list');
+      p.entries.forEach((e, i) => {
+        if (!isObject(e) || !isIpv4(e.ip)) throw invalid(a, `entries[${i}]: ${show(isObject(e) ? e.ip : e)} is not an IPv4 address`);
+        if (!Array.isArray(e.names) || e.names.length === 0 || !e.names.every((n) => typeof n === 'string' && isDnsName(n) && n === n.toLowerCase())) {
+          throw invalid(a, `entries[${i}]: names ${show(e.names)} are not lower-case DNS names`);
+        }
+      });
+      return;
+    case 'set-autostart':
+      if (typeof p.autostart !== 'boolean') throw invalid(a, 'autostart is not true or false');
+      if (!Number.isInteger(p.order) || p.order < 0 || p.order > 100_000) throw invalid(a, `order ${show(p.order)} is not a whole number 0-100000`);
       return;
     case 'start':
     case 'stop':
@@ -97,6 +126,31 @@ function checkParams(a: PlannedAction): void {
     case 'unforward-ports':
       return;
   }
+}
+
+/** Each value ends up in an `lxc.net.0.*` line of the config, a claim file, or a dhcp_release argument. */
+function checkNetwork(a: PlannedAction, p: Extract<PlannedAction['params'], { kind: 'set-network' }>): void {
+  if (typeof p.bridge !== 'string' || !BRIDGE_NAME.test(p.bridge)) throw invalid(a, `bridge ${show(p.bridge)} is not an interface name`);
+  if (typeof p.mac !== 'string' || !isMac(p.mac)) throw invalid(a, `MAC ${show(p.mac)} is not a lower-case MAC address`);
+  if (!isIpv4(p.ipv4) || !isIpv4(p.gateway)) throw invalid(a, `address ${show(p.ipv4)} or gateway ${show(p.gateway)} is not an IPv4 address`);
+  if (!Number.isInteger(p.prefix) || p.prefix < 1 || p.prefix > 30) throw invalid(a, `prefix ${show(p.prefix)} is not 1-30`);
+  if (typeof p.reserve !== 'boolean') throw invalid(a, 'reserve is not true or false');
+  if (p.ipv6 !== undefined) {
+    const v6 = p.ipv6;
+    if (!isObject(v6) || !isCanonicalIpv6(v6.address) || !isCanonicalIpv6(v6.gateway) || !Number.isInteger(v6.prefix) || v6.prefix < 1 || v6.prefix > 128) {
+      throw invalid(a, `ipv6 ${show(v6)} is not an address, prefix and gateway`);
+    }
+  }
+}
+
+function isIpv4(value: unknown): value is string {
+  return typeof value === 'string' && IPV4.test(value);
+}
+
+function isCanonicalIpv6(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const parsed = parseIpv6(value);
+  return parsed.ok && parsed.value === value;
 }
 
 function checkAllowances(a: PlannedAction, allowed: unknown): string[] {

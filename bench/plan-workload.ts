@@ -2,6 +2,7 @@
 // Mixed like a real spec: template bases, snapshot clones of them, volumes, ports, fqdns, depends_on.
 
 import type { ObservedContainer, ObservedForward, ObservedHost } from '../plans/observed.js';
+import { intToIpv4, ipv4ToInt } from '../src/spec/ipv4.js';
 import type { ContainerSpec, DesiredState, PortSpec, SpecRef, VolumeSpec } from '../src/spec/types.js';
 
 export type PlanScenario = 'converged' | 'half' | 'down';
@@ -12,7 +13,10 @@ const FILE = 'locker.yml';
 const short = (i: number) => `c${String(i).padStart(6, '0')}`;
 const lxc = (i: number) => `${PROJECT}_${short(i)}`;
 const ref = (i: number, what: string): SpecRef => ({ file: FILE, line: i * 6 + 2, col: 5, path: `containers.${short(i)}${what}` });
-const ipOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+/** Addresses on one /8 bridge, the bridge itself at 10.0.0.1. */
+const ipOf = (i: number) => intToIpv4(ipv4ToInt('10.0.0.2') + i);
+const macOf = (i: number) => `02:00:${[24, 16, 8, 0].map((s) => ((i >> s) & 255).toString(16).padStart(2, '0')).join(':')}`;
+const BRIDGE = 'lxcbr0';
 /** Every tenth container is a template base; a third of the others are snapshot clones of their base. */
 const baseOf = (i: number) => Math.floor(i / 10) * 10;
 const isClone = (i: number) => i % 10 !== 0 && i % 3 === 0;
@@ -46,6 +50,9 @@ export function desiredState(n: number): DesiredState {
       volumes: volumes(i),
       ports: ports(i),
       dependsOn: i % 20 === 5 ? [short(baseOf(i))] : [],
+      network: { bridge: { name: BRIDGE, ref: ref(i, '') } },
+      links: [],
+      autostart: false,
       ref: ref(i, ''),
     };
     if (i % 7 === 0) spec.fqdn = `${short(i)}.bench.example.net`;
@@ -68,6 +75,7 @@ export function observedHost(n: number, scenario: PlanScenario): ObservedHost {
         project: PROJECT,
         container: short(i),
         mounts: volumes(i).map((v) => ({ hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly })),
+        network: { bridge: BRIDGE, mac: macOf(i), ipv4: ipOf(i) },
       },
     };
     if (i % 7 === 0) c.managed!.fqdn = `${short(i)}.bench.example.net`;
@@ -85,5 +93,13 @@ export function observedHost(n: number, scenario: PlanScenario): ObservedHost {
       });
     }
   }
-  return { host: HOST, lxcpath: '/var/lib/lxc', containers, forwards };
+  return {
+    host: HOST,
+    lxcpath: '/var/lib/lxc',
+    containers,
+    forwards,
+    netns: 'bench',
+    bridges: [{ name: BRIDGE, ipv4: { address: '10.0.0.1', prefix: 8 }, dhcp: 'reservations' }],
+    addresses: [],
+  };
 }

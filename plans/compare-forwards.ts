@@ -1,41 +1,49 @@
 // How a container's forwarded ports differ from the spec's, one line per port.
-// Observed addresses are only trusted when the agent saw some: an empty ipv4 list proves nothing.
+// Observed addresses are only trusted when the agent saw some: an empty address list proves nothing.
 
 import type { PortSpec } from '../src/spec/types.js';
 import type { ObservedForward } from './observed.js';
 import type { ForwardParams } from './types.js';
 
-type PortLike = Pick<PortSpec, 'hostIp' | 'hostPort' | 'containerPort' | 'protocol'>;
+type PortLike = Pick<PortSpec, 'hostIp' | 'hostPort' | 'containerPort' | 'protocol' | 'ipv6'>;
+
+/** The container's addresses per family, as the agent observed them. */
+export interface ContainerAddresses {
+  ipv4: string[];
+  ipv6: string[];
+}
 
 export function toForwardParams(ports: PortSpec[]): ForwardParams[] {
   return ports.map((p) => {
     const out: ForwardParams = { protocol: p.protocol, hostPort: p.hostPort, containerPort: p.containerPort };
     if (p.hostIp !== undefined) out.hostIp = p.hostIp;
+    if (p.ipv6) out.ipv6 = true;
     return out;
   });
 }
 
 function portKey(p: PortLike): string {
-  return `${p.protocol}\0${p.hostIp ?? ''}\0${p.hostPort}\0${p.containerPort}`;
+  return `${p.protocol}\0${p.hostIp ?? ''}\0${p.hostPort}\0${p.containerPort}\0${p.ipv6 ? 'ipv6' : 'ipv4'}`;
 }
 
-/** `8080/tcp`, `8080:80/tcp`, `192.168.2.123:8002/tcp`, `[::1]:8080:80/tcp`. */
+/** `8080/tcp`, `8080:80/tcp`, `192.168.2.123:8002/tcp`, `[::1]:8080:80/tcp`, `[::]:8080/tcp` (IPv6, every address). */
 export function labelPort(p: PortLike): string {
-  const ip = p.hostIp === undefined ? '' : p.hostIp.includes(':') ? `[${p.hostIp}]:` : `${p.hostIp}:`;
+  const ip = p.ipv6 || p.hostIp?.includes(':') ? `[${p.hostIp ?? '::'}]:` : p.hostIp === undefined ? '' : `${p.hostIp}:`;
   const ports = p.hostPort === p.containerPort ? `${p.hostPort}` : `${p.hostPort}:${p.containerPort}`;
   return `${ip}${ports}/${p.protocol}`;
 }
 
 /** One line per difference; empty when the forwards match the spec. */
-export function describeForwardDrift(ports: PortSpec[], forwards: ObservedForward[], ipv4: string[]): string[] {
+export function describeForwardDrift(ports: PortSpec[], forwards: ObservedForward[], addresses: ContainerAddresses): string[] {
   const observed = new Map(forwards.map((f) => [portKey(f), f]));
   const wanted = new Set(ports.map(portKey));
   const lines: string[] = [];
   for (const p of ports) {
     const f = observed.get(portKey(p));
+    const own = p.ipv6 ? addresses.ipv6 : addresses.ipv4;
     if (f === undefined) lines.push(`port ${labelPort(p)} is not forwarded`);
     else if (!f.complete) lines.push(`port ${labelPort(p)} is forwarded incompletely`);
-    else if (ipv4.length > 0 && !ipv4.includes(f.targetIp)) {
+    else if (own.length > 0 && !own.includes(f.targetIp)) {
       lines.push(`port ${labelPort(p)} points at ${f.targetIp}, not at the container`);
     }
   }

@@ -18,7 +18,7 @@ function mountKey(m: ObservedMount): string {
 }
 
 function forwardKey(f: ObservedForward): string {
-  return [f.project, f.container, f.protocol, f.hostIp ?? '', String(f.hostPort).padStart(5, '0'), f.containerPort].join('\0');
+  return [f.project, f.container, f.protocol, f.hostIp ?? '', String(f.hostPort).padStart(5, '0'), f.containerPort, f.ipv6 ? '6' : ''].join('\0');
 }
 
 /** sha256 hex of the host's canonical state; ipv4 lists excluded, order of agent output irrelevant. */

@@ -1,11 +1,11 @@
 // Host ports someone else already forwards: another Locker project, or a container this project no
 // longer has. Refused at plan time, at the port's spec line, instead of failing half-way through an apply.
 
-import type { ContainerSpec, PortSpec } from '../src/spec/types.js';
+import { portsOverlap } from '../src/spec/port-clashes.js';
+import type { ContainerSpec } from '../src/spec/types.js';
 import { specError } from '../src/spec/spec-error.js';
 import { labelPort } from './compare-forwards.js';
 import type { TeardownSubject } from './find-leftovers.js';
-import type { ObservedForward } from './observed.js';
 import { refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';
 
@@ -23,7 +23,7 @@ export function checkForeignForwards(ctx: PlanContext, scope: readonly Container
     const forwards = ctx.observed.get(spec.host)?.forwards ?? [];
     for (const port of spec.ports) {
       for (const f of forwards) {
-        if (!clash(port, f)) continue;
+        if (!portsOverlap(port, f)) continue;
         if (f.project === project) {
           if (ctx.desired.containers.some((c) => c.name === f.container && c.host === spec.host)) continue;
           const leftover = leftovers.find((s) => s.ref.host === spec.host && s.forwards.includes(f));
@@ -45,10 +45,4 @@ export function checkForeignForwards(ctx: PlanContext, scope: readonly Container
       }
     }
   }
-}
-
-/** One host port, one protocol, and addresses that overlap (no address means all of them). */
-function clash(port: PortSpec, f: ObservedForward): boolean {
-  if (port.protocol !== f.protocol || port.hostPort !== f.hostPort) return false;
-  return port.hostIp === undefined || f.hostIp === undefined || port.hostIp === f.hostIp;
 }

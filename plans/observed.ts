@@ -12,6 +12,15 @@ export interface ObservedMount {
   readOnly: boolean;
 }
 
+/** The container's first interface as Locker's block sets it: bridge, stable MAC, addresses. */
+export interface ObservedNetwork {
+  bridge: string;
+  mac: string;
+  ipv4: string;
+  /** Absent when the bridge had no IPv6 address when the block was written. */
+  ipv6?: string;
+}
+
 /** The block Locker owns in a container's config (between `# locker:begin` and `# locker:end`). */
 export interface ManagedConfig {
   project: string;
@@ -20,6 +29,10 @@ export interface ManagedConfig {
   mounts: ObservedMount[];
   /** fqdn the hostname hook was installed for; undefined when no hook is installed. */
   fqdn?: string;
+  /** Undefined for a container configured before Locker managed addresses. */
+  network?: ObservedNetwork;
+  /** `lxc.start.order` when the block makes the container start at boot; undefined when it does not. */
+  autostartOrder?: number;
 }
 
 export interface ObservedContainer {
@@ -27,10 +40,49 @@ export interface ObservedContainer {
   name: string;
   state: ContainerState;
   ipv4: string[];
+  /** Global IPv6 addresses; absent when the agent did not look (an absent or empty list proves nothing). */
+  ipv6?: string[];
   /** LXC name of the snapshot origin, when the rootfs is an overlay over another container. */
   origin?: string;
   /** Undefined when the config holds no Locker block (a container Locker did not configure). */
   managed?: ManagedConfig;
+  /**
+   * The `/etc/hosts` lines Locker's links put in the container (`10.0.3.5 db`), as the container has
+   * them when it runs, or as its start will write them when it is stopped; undefined when Locker never
+   * wrote links for it.
+   */
+  links?: string[];
+}
+
+/**
+ * A bridge of the host. `dhcp` says who hands out addresses on it: `reservations` is lxc-net's dnsmasq
+ * reading Locker's reservations (a container's DHCP client gets its planned address); `unreserved` is a
+ * dnsmasq of lxc-net that does not read them (it would hand out other addresses); `none` is anything
+ * else, where the address LXC configures is the only one.
+ */
+export interface ObservedBridge {
+  name: string;
+  ipv4?: { address: string; prefix: number };
+  /** A global or unique-local address; link-local ones do not count. */
+  ipv6?: { address: string; prefix: number };
+  dhcp: 'reservations' | 'unreserved' | 'none';
+}
+
+/**
+ * An address somebody holds on this host: a claim of a Locker container (any project, any lxcpath), a
+ * DHCP lease, a static address in a container's config, or one a running container has now.
+ */
+export interface HeldAddress {
+  ip: string;
+  kind: 'claim' | 'lease' | 'config' | 'live';
+  /** Who, in words, for errors: `container demo_db (lxcpath /var/lib/lxc)`, `DHCP lease of 00:16:3e:...`. */
+  holder: string;
+  lxcpath?: string;
+  /** LXC name, when the holder is a container. */
+  container?: string;
+  mac?: string;
+  /** The bridge a claim was made on. */
+  bridge?: string;
 }
 
 /** One forwarded port as Locker's tagged netfilter rules show it. */
@@ -42,9 +94,11 @@ export interface ObservedForward {
   hostIp?: string;
   hostPort: number;
   containerPort: number;
-  /** Address the DNAT rules point at. */
+  /** An IPv6 forward (ip6tables rules); absent for IPv4. */
+  ipv6?: true;
+  /** Address the DNAT rules point at (an IPv6 address for an IPv6 forward). */
   targetIp: string;
-  /** True when every rule the forward needs is present (DNAT for others, DNAT for the host, accept). */
+  /** True when every rule the forward needs is present (DNAT for others, DNAT for the host, accept, and for IPv4 the loopback MASQUERADE). */
   complete: boolean;
 }
 
@@ -55,4 +109,13 @@ export interface ObservedHost {
   containers: ObservedContainer[];
   /** Sorted by project, container, protocol, hostPort. */
   forwards: ObservedForward[];
+  /**
+   * Which network stack the host's bridges live in (kernel boot id and network namespace): agents with
+   * the same one share bridges, so their containers draw addresses from one pool.
+   */
+  netns: string;
+  /** Sorted by name. */
+  bridges: ObservedBridge[];
+  /** Sorted by ip, then kind. */
+  addresses: HeldAddress[];
 }

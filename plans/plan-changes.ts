@@ -2,6 +2,7 @@
 // It decides what to do and in which order; whether it is safe *now* is each action's own check.
 
 import { LockerError } from '../src/errors.js';
+import { addressKey, assignAddresses } from './assign-addresses.js';
 import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
 import { digestObserved } from './digest.js';
 import { findLeftovers, type TeardownSubject } from './find-leftovers.js';
@@ -34,7 +35,11 @@ export function planChanges(input: PlanInput): Plan {
   const { desired, observed, mode } = input;
   const targets = [...new Set(input.targets ?? [])].sort();
   const scope = resolveScope(desired, mode, targets);
-  const ctx: PlanContext = { desired, observed, mode, move: input.move !== false, draft: new PlanDraft(desired.project) };
+  // Containers this plan may (re)address must get an address; the others get one for links to point at.
+  const addressed = mode === 'up' || mode === 'create' ? scope.map((c) => addressKey(c.host, c.lxcName)) : [];
+  const converging = mode === 'up' || mode === 'create' || mode === 'start' || mode === 'ports';
+  const addresses = converging ? assignAddresses(desired, observed, new Set(addressed)) : new Map();
+  const ctx: PlanContext = { desired, observed, mode, move: input.move !== false, draft: new PlanDraft(desired.project), addresses };
   // Leftovers of the project are only looked for when the command covers the whole project.
   const leftovers = targets.length === 0 && (mode === 'up' || mode === 'down' || mode === 'rmports');
   switch (mode) {

@@ -3,6 +3,7 @@
 
 import { LockerError } from '../src/errors.js';
 import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
+import type { AddressBook } from './assign-addresses.js';
 import type { ObservedHost } from './observed.js';
 import type { PlanDraft } from './plan-draft.js';
 import type { PlanMode } from './types.js';
@@ -14,6 +15,8 @@ export interface PlanContext {
   /** Copy data out of a new container into its (empty) volume folders before mounting them. */
   move: boolean;
   draft: PlanDraft;
+  /** Every spec container's network identity, as far as its host can give one. */
+  addresses: AddressBook;
 }
 
 // Built once per desired state: the planner looks containers up by name for every clone and dependency.

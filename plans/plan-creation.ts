@@ -6,6 +6,7 @@ import { describeOptIns, mountJobParams } from './compare-mounts.js';
 import { labelPort, toForwardParams } from './compare-forwards.js';
 import { refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';
+import { forwardTargets, planNetworkSteps } from './plan-network.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -68,15 +69,17 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
       params: hook,
     });
   }
+  planNetworkSteps(ctx, spec, undefined, '+');
   if (ctx.mode !== 'up') return;
   draft.add(ref, { symbol: '+', reason: 'missing', detail: 'first start', specRef: spec.ref, params: { kind: 'start' } });
   if (spec.ports.length > 0) {
+    const targets = forwardTargets(ctx, spec);
     draft.add(ref, {
       symbol: '+',
       reason: 'missing',
-      detail: spec.ports.map(labelPort).join(', '),
+      detail: spec.ports.map(labelPort).join(', ') + (targets.targetIp === undefined ? '' : ` to ${targets.targetIp}`),
       specRef: spec.ports[0]?.ref,
-      params: { kind: 'forward-ports', ports: toForwardParams(spec.ports) },
+      params: { kind: 'forward-ports', ports: toForwardParams(spec.ports), ...targets },
     });
   }
 }

@@ -7,6 +7,7 @@ import { describeForwardDrift, labelPort, toForwardParams } from './compare-forw
 import type { ObservedContainer, ObservedHost } from './observed.js';
 import { forwardsOf, refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';
+import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import type { ActionReason } from './types.js';
 
 export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer, host: ObservedHost): void {
@@ -34,12 +35,14 @@ function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: Observ
   const ref = refOf(spec);
   const mounts = describeMountDrift(spec, project, observed.managed);
   const hostname = describeHostnameDrift(spec, project, observed.managed);
-  if (mounts === undefined && hostname === undefined) return;
+  const network = planNetworkSteps(ctx, spec, observed, '~');
+  const needs = [...(mounts === undefined ? [] : ['mounts']), ...(hostname === undefined ? [] : ['hostname']), ...network.restart];
+  if (needs.length === 0) return;
   const running = observed.state === 'RUNNING';
   const restart = mode === 'up' && running;
   // `create` never starts or stops: the new config waits for the next start.
   const later = running && !restart ? ' (applies at next start)' : '';
-  const why = `restart to apply ${[mounts && 'mounts', hostname && 'hostname'].filter(Boolean).join(' and ')}`;
+  const why = `restart to apply ${needs.join(' and ')}`;
   if (restart) {
     draft.add(ref, { symbol: '~', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'stop' } });
   }
@@ -74,7 +77,12 @@ export function planForwards(
   startReason: ActionReason,
 ): void {
   const ref = refOf(spec);
-  const drift = describeForwardDrift(spec.ports, forwardsOf(host, ctx.desired.project, spec.name), observed.ipv4);
+  const targets = forwardTargets(ctx, spec);
+  // Forwards must point at the planned address; without one (not managed yet), at whatever the container has.
+  const drift = describeForwardDrift(spec.ports, forwardsOf(host, ctx.desired.project, spec.name), {
+    ipv4: targets.targetIp === undefined ? observed.ipv4 : [targets.targetIp],
+    ipv6: targets.targetIp6 === undefined ? (observed.ipv6 ?? []) : [targets.targetIp6],
+  });
   const started = ctx.draft.has(ref, 'start');
   if (drift.length === 0 && !(started && spec.ports.length > 0)) return;
   ctx.draft.add(ref, {
@@ -82,6 +90,6 @@ export function planForwards(
     reason: drift.length > 0 ? 'drifted' : startReason,
     detail: drift.length > 0 ? drift.join(', ') : `forward ${spec.ports.map(labelPort).join(', ')} again after the start`,
     specRef: spec.ports[0]?.ref ?? spec.ref,
-    params: { kind: 'forward-ports', ports: toForwardParams(spec.ports) },
+    params: { kind: 'forward-ports', ports: toForwardParams(spec.ports), ...targets },
   });
 }

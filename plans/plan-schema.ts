@@ -18,7 +18,20 @@ const forward = z.strictObject({
   hostIp: z.string().optional(),
   hostPort: z.number().int().min(1).max(65535),
   containerPort: z.number().int().min(1).max(65535),
+  ipv6: z.literal(true).optional(),
 });
+
+const network = {
+  bridge: z.string(),
+  mac: z.string(),
+  ipv4: z.string(),
+  prefix: z.number().int().min(0).max(32),
+  gateway: z.string(),
+  ipv6: z.strictObject({ address: z.string(), prefix: z.number().int().min(0).max(128), gateway: z.string() }).optional(),
+  reserve: z.boolean(),
+};
+
+const linkEntry = z.strictObject({ ip: z.string(), names: z.array(z.string()) });
 
 const params = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('create'), template: z.string(), args: z.record(z.string(), z.string()) }),
@@ -26,8 +39,16 @@ const params = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('copy-out'), mounts: z.array(mount), allowed: z.array(z.string()).optional() }),
   z.strictObject({ kind: z.literal('write-mounts'), mounts: z.array(mount), allowed: z.array(z.string()).optional() }),
   z.strictObject({ kind: z.literal('install-hostname-hook'), fqdn: z.string().optional() }),
+  z.strictObject({ kind: z.literal('set-network'), ...network }),
+  z.strictObject({ kind: z.literal('write-links'), entries: z.array(linkEntry) }),
+  z.strictObject({ kind: z.literal('set-autostart'), autostart: z.boolean(), order: z.number().int().min(0) }),
   z.strictObject({ kind: z.literal('start') }),
-  z.strictObject({ kind: z.literal('forward-ports'), ports: z.array(forward) }),
+  z.strictObject({
+    kind: z.literal('forward-ports'),
+    ports: z.array(forward),
+    targetIp: z.string().optional(),
+    targetIp6: z.string().optional(),
+  }),
   z.strictObject({ kind: z.literal('unforward-ports') }),
   z.strictObject({ kind: z.literal('stop') }),
   z.strictObject({ kind: z.literal('destroy') }),

@@ -9,6 +9,9 @@ export const ACTION_KINDS = [
   'copy-out',
   'write-mounts',
   'install-hostname-hook',
+  'set-network',
+  'write-links',
+  'set-autostart',
   'start',
   'forward-ports',
   'unforward-ports',
@@ -38,6 +41,8 @@ export interface ForwardParams {
   hostIp?: string;
   hostPort: number;
   containerPort: number;
+  /** An IPv6 forward (ip6tables, to the container's IPv6 address); absent for IPv4. */
+  ipv6?: true;
 }
 
 export interface MountParams {
@@ -52,15 +57,43 @@ export interface MountParams {
  */
 export type MountAllowances = { allowed?: string[] };
 
+/** A container's first interface: what set-network writes into Locker's block, and claims on the host. */
+export interface NetworkParams {
+  bridge: string;
+  mac: string;
+  ipv4: string;
+  /** Prefix length of the bridge's IPv4 subnet. */
+  prefix: number;
+  /** The bridge's own address: the container's default route. */
+  gateway: string;
+  ipv6?: { address: string; prefix: number; gateway: string };
+  /** The bridge's DHCP server reads Locker's reservations: the container's DHCP client gets ipv4 too. */
+  reserve: boolean;
+}
+
+/** One /etc/hosts line: an address and the names that resolve to it. */
+export interface LinkEntry {
+  ip: string;
+  names: string[];
+}
+
 export type ActionParams =
   | { kind: 'create'; template: string; args: Record<string, string> }
   | { kind: 'clone'; origin: string; snapshot: boolean }
   | ({ kind: 'copy-out'; mounts: MountParams[] } & MountAllowances)
   | ({ kind: 'write-mounts'; mounts: MountParams[] } & MountAllowances)
   | { kind: 'install-hostname-hook'; fqdn?: string }
+  | ({ kind: 'set-network' } & NetworkParams)
+  /** Replaces Locker's block of the container's /etc/hosts with exactly these entries (none: no block). */
+  | { kind: 'write-links'; entries: LinkEntry[] }
+  | { kind: 'set-autostart'; autostart: boolean; order: number }
   | { kind: 'start' }
-  /** Replaces every Locker forward of the container with exactly these. */
-  | { kind: 'forward-ports'; ports: ForwardParams[] }
+  /**
+   * Replaces every Locker forward of the container with exactly these, pointing at the container's
+   * planned addresses (undefined for a container whose address Locker does not manage yet: the agent
+   * then waits for the one DHCP gives it).
+   */
+  | { kind: 'forward-ports'; ports: ForwardParams[]; targetIp?: string; targetIp6?: string }
   /** Removes every Locker forward of the container. */
   | { kind: 'unforward-ports' }
   | { kind: 'stop' }

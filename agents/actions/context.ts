@@ -8,7 +8,8 @@ import type { TaggedForward } from '../../src/net/index.js';
 export interface NetOps {
   /** Every Locker forward of the kernel, each with the agent host its tag names. */
   readForwards(): Promise<TaggedForward[]>;
-  setForwards(a: { host: string; project: string; container: string; targetIp: string; ports: ForwardParams[] }): Promise<'done' | 'adopted'>;
+  /** `targetIp6` is the container's IPv6 address, needed only for ports with `ipv6: true`. */
+  setForwards(a: { host: string; project: string; container: string; targetIp: string; targetIp6?: string; ports: ForwardParams[] }): Promise<'done' | 'adopted'>;
   removeForwards(a: { host: string; project: string; container: string }): Promise<'done' | 'adopted'>;
 }
 
@@ -18,6 +19,8 @@ export interface ActionContext {
   net: NetOps;
   stopTimeoutSeconds: number;
   ipv4TimeoutMs: number;
+  /** Where this machine's address claims live (src/lxc ADDRESS_DIR unless a test moves it). */
+  addressDir: string;
 }
 
 export interface ActionOutcome {

@@ -1,13 +1,22 @@
 // destroy: a missing container is adopted; a running one is refused (its bind mounts are live).
-// Host volume folders are never touched: only the container's own directory goes.
+// Host volume folders are never touched: only the container's own directory goes. Its addresses go with
+// it at once: the claims, their DHCP reservations, and every lease its MAC holds.
 
-import { containerState, destroyContainer } from '../../src/lxc/index.js';
+import { containerState, destroyContainer, LXC_NET_BRIDGE, parseConfiguredInterface, readConfig, releaseClaims } from '../../src/lxc/index.js';
 import { adopted, done, type ActionRunner } from './context.js';
+import { giveBackLeases } from './set-network.js';
 
-export const runDestroy: ActionRunner<'destroy'> = async ({ lxcpath, action }) => {
+export const runDestroy: ActionRunner<'destroy'> = async ({ lxcpath, action, addressDir }) => {
   const name = action.lxcName;
-  if ((await containerState(lxcpath, name)) === 'MISSING') return adopted(`${name} does not exist`);
+  const text = await readConfig(lxcpath, name);
+  const mac = text === undefined ? undefined : parseConfiguredInterface(text).mac;
+  const existed = (await containerState(lxcpath, name)) !== 'MISSING';
   // destroyContainer checks the state again and refuses anything but STOPPED.
-  await destroyContainer(lxcpath, name);
-  return done(`destroyed ${name}`);
+  if (existed) await destroyContainer(lxcpath, name);
+  // After the destroy, so a refused one keeps its address; also when it was gone already (a crash in between).
+  const claims = await releaseClaims({ lxcpath, container: name }, addressDir);
+  // The MAC of its config too: a container Locker addressed before may hold a lease without a claim.
+  await giveBackLeases([...claims, ...(mac === undefined ? [] : [{ bridge: LXC_NET_BRIDGE, mac }])]);
+  const freed = claims.length === 0 ? '' : `; gave back ${claims.map((c) => c.ip).join(', ')}`;
+  return existed ? done(`destroyed ${name}${freed}`) : adopted(`${name} does not exist${freed}`);
 };

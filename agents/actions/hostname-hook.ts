@@ -3,7 +3,7 @@
 
 import { fqdnDataPath, hookPath } from '../../src/lxc/index.js';
 import { HOSTNAME_HOOK_SCRIPT } from '../hostname-hook-script.js';
-import { updateBlock } from '../managed-block.js';
+import { keptBlock, updateBlock } from '../managed-block.js';
 import { removeOwnFile, writeFileIfChanged } from '../write-file-if-changed.js';
 import { adopted, done, type ActionRunner } from './context.js';
 
@@ -16,22 +16,17 @@ export const runInstallHostnameHook: ActionRunner<'install-hostname-hook'> = asy
     // Files first: the config must never point at a hook that is not there yet.
     const dataChanged = await writeFileIfChanged(data, `${fqdn}\n`, 0o644);
     const hookChanged = await writeFileIfChanged(hook, HOSTNAME_HOOK_SCRIPT, 0o755);
-    const blockChanged = await updateBlock(lxcpath, action, ({ current }) => ({
-      project: action.project,
-      container: action.container,
-      // Mounts are live config even when inherited from an origin: kept until write-mounts replaces them.
-      mounts: current?.mounts ?? [],
-      fqdn,
-      hookPath: hook,
-    }));
+    const blockChanged = await updateBlock(lxcpath, action, (update) => ({ ...keptBlock(update, action), fqdn, hookPath: hook }));
     return dataChanged || hookChanged || blockChanged
       ? done(`${name} is named ${fqdn}`)
       : adopted(`${name} is already named ${fqdn}`);
   }
   // No block yet: nothing to remove, and no reason to start one.
-  const blockChanged = await updateBlock(lxcpath, action, ({ current }) =>
-    current === undefined ? undefined : { project: action.project, container: action.container, mounts: current.mounts },
-  );
+  const blockChanged = await updateBlock(lxcpath, action, (update) => {
+    if (update.current === undefined) return undefined;
+    const { fqdn: _fqdn, hookPath: _hook, ...rest } = keptBlock(update, action);
+    return rest;
+  });
   const hookRemoved = await removeOwnFile(hook);
   const dataRemoved = await removeOwnFile(data);
   return blockChanged || hookRemoved || dataRemoved

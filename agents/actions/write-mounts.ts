@@ -6,7 +6,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import type { MountParams } from '../../plans/types.js';
 import { hookPath, type BlockMount } from '../../src/lxc/index.js';
-import { updateBlock } from '../managed-block.js';
+import { keptBlock, updateBlock } from '../managed-block.js';
 import { assertMountsSafe } from '../mount-safety.js';
 import { adopted, done, type ActionRunner } from './context.js';
 
@@ -15,13 +15,12 @@ export const runWriteMounts: ActionRunner<'write-mounts'> = async ({ lxcpath, ac
   const created: string[] = [];
   const mounts: BlockMount[] = [];
   for (const m of params.mounts) mounts.push(await ensureHostPath(m, created));
-  const changed = await updateBlock(lxcpath, action, ({ current, own }) => ({
-    project: action.project,
-    container: action.container,
-    mounts,
-    // An fqdn inherited from a snapshot origin is dropped: its data file was not copied with the hook.
-    ...(own && current?.fqdn !== undefined ? { fqdn: current.fqdn, hookPath: hookPath(lxcpath, action.lxcName) } : {}),
-  }));
+  const changed = await updateBlock(lxcpath, action, (update) => {
+    // An fqdn inherited from a snapshot origin is dropped (its data file was not copied with the hook).
+    const next = { ...keptBlock(update, action), mounts };
+    if (next.fqdn !== undefined) next.hookPath = hookPath(lxcpath, action.lxcName);
+    return next;
+  });
   const parts = [
     ...(created.length > 0 ? [`created host folder(s) ${created.join(', ')}`] : []),
     ...(changed ? [`wrote ${mounts.length} mount entr${mounts.length === 1 ? 'y' : 'ies'}`] : []),

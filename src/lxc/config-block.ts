@@ -3,6 +3,7 @@
 
 import path from 'node:path/posix';
 import type { ManagedConfig, ObservedMount } from '../../plans/observed.js';
+import type { NetworkParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
 
 export const BLOCK_BEGIN = '# locker:begin';
@@ -22,7 +23,20 @@ export interface LockerBlock {
   fqdn?: string;
   /** Path of the hostname hook; required when fqdn is set. */
   hookPath?: string;
+  /** The first interface: bridge, MAC and the addresses LXC configures before init. */
+  network?: BlockNetwork;
+  /** `lxc.hook.start-host`: puts the container's forwards back whenever it starts, Locker or not. */
+  forwardHookPath?: string;
+  /** A second `lxc.hook.mount`: writes the links into /etc/hosts at every start. */
+  linksHookPath?: string;
+  /** `lxc.start.order` of a container the host's boot starts; undefined when it does not. */
+  autostartOrder?: number;
 }
+
+export type BlockNetwork = Omit<NetworkParams, 'reserve'>;
+
+/** File name of the links hook: how its `lxc.hook.mount` line is told from the hostname hook's. */
+export const LINKS_HOOK_FILE = 'locker-links-hook';
 
 interface BlockSpan {
   begin: number;
@@ -38,6 +52,11 @@ export function parseManagedBlock(configText: string, source = 'config'): Manage
     mounts: block.mounts.map(({ hostPath, containerPath, readOnly }) => ({ hostPath, containerPath, readOnly })),
   };
   if (block.fqdn !== undefined) managed.fqdn = block.fqdn;
+  if (block.network !== undefined) {
+    const { bridge, mac, ipv4, ipv6 } = block.network;
+    managed.network = ipv6 === undefined ? { bridge, mac, ipv4 } : { bridge, mac, ipv4, ipv6: ipv6.address };
+  }
+  if (block.autostartOrder !== undefined) managed.autostartOrder = block.autostartOrder;
   return managed;
 }
 
@@ -48,6 +67,7 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
   const header = /^# locker:begin project=(\S+) container=(\S+)$/.exec(lines[span.begin]!.trim());
   if (header === null) throw corrupt(source, `unreadable block header "${lines[span.begin]!.trim()}"`);
   const block: LockerBlock = { project: header[1]!, container: header[2]!, mounts: [] };
+  const network: Record<string, string> = {};
   for (const raw of lines.slice(span.begin + 1, span.end)) {
     const line = raw.trim();
     if (line === '') continue;
@@ -55,15 +75,42 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
       block.fqdn = line.slice(FQDN_PREFIX.length);
       continue;
     }
-    const entry = /^(lxc\.[a-z.]+)\s*=\s*(.*)$/.exec(line);
+    const entry = /^(lxc\.[a-z0-9._-]+)\s*=\s*(.*)$/.exec(line);
     const key = entry?.[1];
-    const value = entry?.[2] ?? '';
+    const value = (entry?.[2] ?? '').trim();
     if (key === 'lxc.mount.entry') block.mounts.push(parseMountEntry(value, source));
-    else if (key === 'lxc.hook.mount') block.hookPath = value.trim();
-    // The uts name is derived from the fqdn; lxc-copy drops it from a clone's copy of the block.
-    else if (key !== 'lxc.uts.name') throw corrupt(source, `unexpected line in the Locker block: "${line}"`);
+    else if (key === 'lxc.hook.mount' && path.basename(value) === LINKS_HOOK_FILE) block.linksHookPath = value;
+    else if (key === 'lxc.hook.mount') block.hookPath = value;
+    else if (key === 'lxc.hook.start-host') block.forwardHookPath = value;
+    else if (key !== undefined && key.startsWith('lxc.net.0.')) network[key.slice('lxc.net.0.'.length)] = value;
+    else if (key === 'lxc.start.order') block.autostartOrder = Number(value);
+    // The uts name is derived from the fqdn (lxc-copy drops it from a clone's copy of the block); the
+    // start and group keys come with the order.
+    else if (key !== 'lxc.uts.name' && key !== 'lxc.start.auto' && key !== 'lxc.group') {
+      throw corrupt(source, `unexpected line in the Locker block: "${line}"`);
+    }
   }
+  if (Object.keys(network).length > 0) block.network = parseNetwork(network, source);
+  if (block.autostartOrder !== undefined && !Number.isInteger(block.autostartOrder)) throw corrupt(source, 'unreadable lxc.start.order');
   return block;
+}
+
+/** `lxc.net.0.*` keys of the block (the empty `address =` lines only clear what the config had before). */
+function parseNetwork(keys: Record<string, string>, source: string): BlockNetwork {
+  const cidr = (text: string | undefined) => {
+    const m = /^([0-9a-fA-F.:]+)\/(\d{1,3})$/.exec(text ?? '');
+    return m ? { address: m[1]!, prefix: Number(m[2]) } : undefined;
+  };
+  const ipv4 = cidr(keys['ipv4.address']);
+  const { link, hwaddr } = keys;
+  const gateway = keys['ipv4.gateway'];
+  if (link === undefined || hwaddr === undefined || ipv4 === undefined || gateway === undefined) {
+    throw corrupt(source, 'the Locker block names an interface without its bridge, MAC, IPv4 address or gateway');
+  }
+  const network: BlockNetwork = { bridge: link, mac: hwaddr, ipv4: ipv4.address, prefix: ipv4.prefix, gateway };
+  const ipv6 = cidr(keys['ipv6.address']);
+  if (ipv6 !== undefined) network.ipv6 = { ...ipv6, gateway: keys['ipv6.gateway'] ?? '' };
+  return network;
 }
 
 /**
@@ -92,8 +139,34 @@ export function renderBlock(block: LockerBlock): string {
     lines.push(`lxc.hook.mount = ${block.hookPath}`);
     lines.push(`${FQDN_PREFIX}${block.fqdn}`);
   }
+  if (block.network !== undefined) lines.push(...renderNetwork(block.network));
+  if (block.forwardHookPath !== undefined) lines.push(`lxc.hook.start-host = ${block.forwardHookPath}`);
+  if (block.linksHookPath !== undefined) lines.push(`lxc.hook.mount = ${block.linksHookPath}`);
+  if (block.autostartOrder !== undefined) {
+    // LXC's boot (lxc-autostart -g "onboot,") starts the onboot group, lowest order first.
+    lines.push('lxc.start.auto = 1', `lxc.start.order = ${block.autostartOrder}`, 'lxc.group = onboot');
+  }
   lines.push(BLOCK_END);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The interface as LXC sets it up before init. The empty address keys first clear any addresses the
+ * config had above the block (they are lists in LXC), so the container has exactly the planned ones.
+ */
+function renderNetwork(n: BlockNetwork): string[] {
+  const lines = [
+    'lxc.net.0.type = veth',
+    `lxc.net.0.link = ${n.bridge}`,
+    'lxc.net.0.flags = up',
+    `lxc.net.0.hwaddr = ${n.mac}`,
+    'lxc.net.0.ipv4.address =',
+    `lxc.net.0.ipv4.address = ${n.ipv4}/${n.prefix}`,
+    `lxc.net.0.ipv4.gateway = ${n.gateway}`,
+    'lxc.net.0.ipv6.address =',
+  ];
+  if (n.ipv6 !== undefined) lines.push(`lxc.net.0.ipv6.address = ${n.ipv6.address}/${n.ipv6.prefix}`, `lxc.net.0.ipv6.gateway = ${n.ipv6.gateway}`);
+  return lines;
 }
 
 export function renderMountEntry(m: BlockMount): string {

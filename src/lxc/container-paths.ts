@@ -25,3 +25,21 @@ export function fqdnDataPath(lxcpath: string, name: string): string {
 export function startLogPath(lxcpath: string, name: string): string {
   return path.join(lxcpath, name, 'locker-start.log');
 }
+
+/** Links hook script (`lxc.hook.mount`) and its data: the /etc/hosts lines it writes at every start. */
+export function linksHookPath(lxcpath: string, name: string): string {
+  return path.join(lxcpath, name, 'locker-links-hook');
+}
+
+export function linksDataPath(lxcpath: string, name: string): string {
+  return path.join(lxcpath, name, 'locker-links');
+}
+
+/** Forward hook script (`lxc.hook.start-host`) and its data: the rules it puts back at every start. */
+export function forwardHookPath(lxcpath: string, name: string): string {
+  return path.join(lxcpath, name, 'locker-forward-hook');
+}
+
+export function forwardDataPath(lxcpath: string, name: string): string {
+  return path.join(lxcpath, name, 'locker-forwards');
+}

@@ -12,6 +12,10 @@ export interface RunLxcOptions {
   timeoutMs?: number;
   /** Exit codes that are an answer, not a failure (e.g. lxc-info on a missing container). */
   okExitCodes?: number[];
+  /** What to install when the tool is missing; LXC by default (the same runner serves `ip` and `dhcp_release`). */
+  missingHint?: string;
+  /** Fed to the tool's standard input. */
+  input?: string;
 }
 
 export interface LxcOutput {
@@ -28,7 +32,7 @@ export async function runLxc(tool: string, args: string[], opts: RunLxcOptions =
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     // Stable, parseable output whatever the caller's locale.
     env: { LC_ALL: 'C' },
-    stdin: 'ignore',
+    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
   });
   const exitCode = result.exitCode;
   if (!result.failed || (exitCode !== undefined && (opts.okExitCodes ?? []).includes(exitCode))) {
@@ -44,7 +48,7 @@ export async function runLxc(tool: string, args: string[], opts: RunLxcOptions =
         ? `exit ${exitCode}`
         : `signal ${result.signal ?? 'unknown'}`;
   throw new LockerError('LXC_COMMAND_FAILED', `${tool} failed${subject ? ` for ${subject}` : ''} (${how})`, {
-    hint: missing ? 'install LXC: apt-get install -y lxc' : undefined,
+    hint: missing ? (opts.missingHint ?? 'install LXC: apt-get install -y lxc') : undefined,
     retryable: missing ? false : (opts.retryable ?? false),
     detail: describeRun(tool, args, result.exitCode, result.stderr),
   });

@@ -50,6 +50,29 @@ async function refuseWithoutDhcp(lxcpath: string, name: string, lxcNet: LxcNetPa
   );
 }
 
+/**
+ * Waiting for a container to have its planned addresses. LXC configures them before init, so this is
+ * normally the first look; a DHCP client inside may drop them for a moment (busybox's udhcpc flushes the
+ * interface before it asks), and one that took another address is an error naming it.
+ */
+export async function waitForAddresses(lxcpath: string, name: string, wanted: readonly string[], opts: WaitIpv4Options = {}): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { stdout } = await runLxc('lxc-info', ['-P', lxcpath, '-n', name, '-iH'], { retryable: true });
+    const have = parseIpLines(stdout);
+    const missing = wanted.filter((w) => !have.includes(w));
+    if (missing.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new LockerError('HOST_PRECONDITION', `${name} does not have its address ${missing.join(', ')} after ${Math.round(timeoutMs / 1000)} s${have.length > 0 ? ` (it has ${have.join(', ')})` : ''}`, {
+        hint: 'a DHCP client inside the container may have replaced it: on a bridge without Locker\'s reservations, configure the container without DHCP',
+        retryable: true,
+      });
+    }
+    await sleep(opts.intervalMs ?? 100);
+  }
+}
+
 function parseIpLines(output: string): string[] {
   return output
     .split('\n')

@@ -1,4 +1,4 @@
-// The rules one forwarded port needs, and the jumps that lead to Locker's chains.
+// The rules one forwarded port needs, and the jumps that lead to Locker's chains (the same in both families).
 // Pure: rules are data here; the same description renders restore lines and compares with saved ones.
 
 import type { ForwardParams } from '../../plans/types.js';
@@ -18,7 +18,7 @@ export const CHAINS = {
   forward: { table: 'filter', chain: 'LOCKER_FORWARD', from: 'FORWARD' },
 } as const;
 
-/** Loopback clients of the host itself; their replies need a MASQUERADE to come back. */
+/** IPv4 loopback clients of the host itself; with route_localnet, a MASQUERADE brings their replies back. */
 const LOOPBACK = '127.0.0.0/8';
 
 /** One jump per Locker chain. DNAT jumps only see traffic addressed to the host itself, not traffic it routes. */
@@ -41,10 +41,15 @@ export interface ForwardOf {
   host: string;
   project: string;
   container: string;
+  /** The container's address in the port's family. */
   targetIp: string;
 }
 
-/** The four rules of one port: DNAT for other machines, DNAT for the host, MASQUERADE for loopback replies, ACCEPT. */
+/**
+ * The rules of one port: DNAT for other machines, DNAT for the host, MASQUERADE for loopback replies, ACCEPT.
+ * An IPv6 port has no MASQUERADE: Linux drops NATed replies to ::1 whatever rule is there (IPv6 has no
+ * route_localnet), so a ::1 client cannot be forwarded at all; the host's other addresses need no MASQUERADE.
+ */
 export function portRules(of: ForwardOf, port: ForwardParams): WantedRule[] {
   const comment = formatForwardTag({ ...of, ...port });
   const target = normalizeAddress(of.targetIp);
@@ -54,20 +59,21 @@ export function portRules(of: ForwardOf, port: ForwardParams): WantedRule[] {
     destination: port.hostIp === undefined ? undefined : normalizeAddress(port.hostIp),
     dport: port.hostPort,
     jump: 'DNAT',
-    toDestination: `${of.targetIp}:${port.containerPort}`,
+    toDestination: port.ipv6 ? `[${of.targetIp}]:${port.containerPort}` : `${of.targetIp}:${port.containerPort}`,
+  };
+  const loopback: WantedRule = {
+    table: CHAINS.postrouting.table,
+    chain: CHAINS.postrouting.chain,
+    ...common,
+    source: LOOPBACK,
+    destination: target,
+    dport: port.containerPort,
+    jump: 'MASQUERADE',
   };
   return [
     { table: CHAINS.prerouting.table, chain: CHAINS.prerouting.chain, ...dnat },
     { table: CHAINS.output.table, chain: CHAINS.output.chain, ...dnat },
-    {
-      table: CHAINS.postrouting.table,
-      chain: CHAINS.postrouting.chain,
-      ...common,
-      source: LOOPBACK,
-      destination: target,
-      dport: port.containerPort,
-      jump: 'MASQUERADE',
-    },
+    ...(port.ipv6 ? [] : [loopback]),
     {
       table: CHAINS.forward.table,
       chain: CHAINS.forward.chain,

@@ -4,3 +4,4 @@
 export { compareForwards, parseForwards, type TaggedForward } from './parse-forwards.js';
 export { readForwards, setForwards, removeForwards, removeRulesTagged } from './forwards.js';
 export { ruleTag } from './tag.js';
+export { renderHookData, type HookForward } from './hook-commands.js';

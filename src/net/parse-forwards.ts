@@ -2,33 +2,47 @@
 // Pure; untagged rules and rules of other tools never show up here.
 
 import type { ObservedForward } from '../../plans/observed.js';
+import { familyOf, FAMILIES, type Family, type PerFamily } from './family.js';
 import { CHAINS, jumpRules, portRules, ruleKey } from './forward-rules.js';
-import { parseSave, type SavedRule, type SavedRules } from './saved-rules.js';
+import { emptySave, hostAddress, parseSave, type SavedRule, type SavedRules } from './saved-rules.js';
 import { formatForwardTag, parseForwardTag, type ForwardTag } from './tag.js';
 
 /** A forward and the agent host whose tag it carries. */
 export type TaggedForward = ObservedForward & { host: string };
 
-/** Every Locker forward in `iptables-save` output (all tables), grouped per port. */
-export function parseForwards(iptablesSave: string): TaggedForward[] {
-  return forwardsOf(parseSave(iptablesSave));
+/** Every Locker forward in `iptables-save` and `ip6tables-save` output (all tables), grouped per port. */
+export function parseForwards(iptablesSave: string, ip6tablesSave = ''): TaggedForward[] {
+  return forwardsOf({ ipv4: parseSave(iptablesSave), ipv6: parseSave(ip6tablesSave) });
 }
 
-export function forwardsOf(saved: SavedRules): TaggedForward[] {
-  const keys = new Set(saved.rules.map(ruleKey));
-  const jumpsPresent = jumpRules().every((j) => keys.has(ruleKey(j)));
-  const groups = new Map<string, { tag: ForwardTag; rules: SavedRule[] }>();
-  for (const rule of saved.rules) {
-    const tag = rule.comment === undefined ? undefined : parseForwardTag(rule.comment);
-    if (tag === undefined) continue;
-    // Re-format so two spellings of one tag cannot make two groups.
-    const id = formatForwardTag(tag);
-    const group = groups.get(id) ?? { tag, rules: [] };
-    group.rules.push(rule);
-    groups.set(id, group);
+/** A tagged rule and the family whose tables hold it. */
+interface FoundRule {
+  family: Family;
+  rule: SavedRule;
+}
+
+/** Rules of IPv4 and IPv6 (a family left out counts as a host without its rules). */
+export function forwardsOf(saved: Partial<PerFamily<SavedRules>>): TaggedForward[] {
+  const rulesOf = (family: Family) => (saved[family] ?? emptySave()).rules;
+  const keys: PerFamily<Set<string>> = { ipv4: new Set(rulesOf('ipv4').map(ruleKey)), ipv6: new Set(rulesOf('ipv6').map(ruleKey)) };
+  const jumpsPresent = (family: Family) => jumpRules().every((j) => keys[family].has(ruleKey(j)));
+  const groups = new Map<string, { tag: ForwardTag; rules: FoundRule[] }>();
+  for (const family of FAMILIES) {
+    for (const rule of rulesOf(family)) {
+      const tag = rule.comment === undefined ? undefined : parseForwardTag(rule.comment);
+      if (tag === undefined) continue;
+      // Re-format so two spellings of one tag cannot make two groups.
+      const id = formatForwardTag(tag);
+      const group = groups.get(id) ?? { tag, rules: [] };
+      group.rules.push({ family, rule });
+      groups.set(id, group);
+    }
   }
   const forwards = [...groups.values()].map(({ tag, rules }) => {
-    const targetIp = targetOf(rules);
+    // Rules count only in the tables of the tag's family: an IPv6 tag in iptables is never a working forward.
+    const family = familyOf(tag);
+    const own = rules.filter((r) => r.family === family).map((r) => r.rule);
+    const targetIp = targetOf(own);
     const { project, container, host, ...port } = tag;
     const wanted = portRules({ host, project, container, targetIp }, port);
     const forward: TaggedForward = {
@@ -39,9 +53,10 @@ export function forwardsOf(saved: SavedRules): TaggedForward[] {
       hostPort: tag.hostPort,
       containerPort: tag.containerPort,
       targetIp,
-      complete: jumpsPresent && targetIp !== '' && wanted.every((w) => keys.has(ruleKey(w))),
+      complete: jumpsPresent(family) && targetIp !== '' && wanted.every((w) => keys[family].has(ruleKey(w))),
     };
     if (tag.hostIp !== undefined) forward.hostIp = tag.hostIp;
+    if (tag.ipv6) forward.ipv6 = true;
     return forward;
   });
   return forwards.sort(compareForwards);
@@ -51,16 +66,23 @@ export function forwardsOf(saved: SavedRules): TaggedForward[] {
 function targetOf(rules: SavedRule[]): string {
   const byChain = (chain: string) => rules.filter((r) => r.chain === chain);
   for (const r of [...byChain(CHAINS.prerouting.chain), ...byChain(CHAINS.output.chain)]) {
-    const ip = r.toDestination?.split(':')[0];
+    const ip = r.toDestination === undefined ? undefined : addressOfDestination(r.toDestination);
     if (ip) return ip;
   }
   for (const r of [...byChain(CHAINS.forward.chain), ...byChain(CHAINS.postrouting.chain)]) {
-    if (r.destination !== undefined) return r.destination.replace(/\/32$/, '');
+    if (r.destination !== undefined) return hostAddress(r.destination);
   }
   return '';
 }
 
-/** The order ObservedHost promises: project, container, protocol, hostPort (then hostIp, containerPort for ties). */
+/** `10.0.3.5:80` -> `10.0.3.5`; `[fd42::5]:80` -> `fd42::5`. */
+function addressOfDestination(to: string): string | undefined {
+  if (!to.startsWith('[')) return to.split(':')[0];
+  const close = to.indexOf(']');
+  return close < 0 ? undefined : to.slice(1, close);
+}
+
+/** The order ObservedHost promises: project, container, protocol, hostPort (then hostIp, containerPort, IPv4 before IPv6). */
 export function compareForwards(a: ObservedForward, b: ObservedForward): number {
   return (
     cmp((a as Partial<TaggedForward>).host ?? '', (b as Partial<TaggedForward>).host ?? '') ||
@@ -69,7 +91,8 @@ export function compareForwards(a: ObservedForward, b: ObservedForward): number 
     cmp(a.protocol, b.protocol) ||
     a.hostPort - b.hostPort ||
     cmp(a.hostIp ?? '', b.hostIp ?? '') ||
-    a.containerPort - b.containerPort
+    a.containerPort - b.containerPort ||
+    Number(a.ipv6 ?? false) - Number(b.ipv6 ?? false)
   );
 }
 

@@ -1,4 +1,4 @@
-// Reads `iptables-save` text into rules with the fields Locker cares about, keeping each line verbatim.
+// Reads `iptables-save` (and `ip6tables-save`) text into rules with the fields Locker cares about, keeping each line verbatim.
 // Pure: the verbatim line is what a later `-D` must repeat, so nothing here rewrites it.
 
 export type Table = 'nat' | 'filter' | (string & {});
@@ -60,9 +60,20 @@ export function tokenize(line: string): string[] {
   return tokens;
 }
 
-/** `10.0.3.5` and `10.0.3.5/32` are the same address to iptables; keep one spelling. */
+/** `10.0.3.5` and `10.0.3.5/32` (`fd42::5` and `fd42::5/128`) are the same address to iptables; keep one spelling. */
 export function normalizeAddress(address: string): string {
-  return address.includes('/') ? address : `${address}/32`;
+  if (address.includes('/')) return address;
+  return address.includes(':') ? `${address}/128` : `${address}/32`;
+}
+
+/** The address of a single-host mask, as it was written before normalizeAddress. */
+export function hostAddress(address: string): string {
+  return address.replace(address.includes(':') ? /\/128$/ : /\/32$/, '');
+}
+
+/** A save with no tables: what a host without IPv6 rules (or without ip6tables) has. */
+export function emptySave(): SavedRules {
+  return { chains: new Map(), rules: [] };
 }
 
 type ScalarField = Exclude<keyof RuleFields, 'modules' | 'other' | 'dport'>;

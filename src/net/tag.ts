@@ -2,6 +2,7 @@
 // A tag is the only thing that says a rule is ours, so parsing is strict.
 
 import type { ObservedForward } from '../../plans/observed.js';
+import { parseIpv6 } from '../spec/ipv6.js';
 
 /** Comment of the jump rules from the built-in chains; shared by every project. */
 export const JUMP_TAG = 'locker:jump';
@@ -14,6 +15,8 @@ const PORT = /^[1-9][0-9]{0,4}$/;
  * What a per-port tag says: `locker:PROJECT:CONTAINER:PROTO:HOSTIP_OR_*:HOSTPORT:CPORT:HOST`.
  * HOST is the agent's host name: several agents may share one kernel's netfilter (hosts simulated
  * with lxcpaths on one machine), and each must see and change only its own forwards.
+ * An IPv6 forward has PROTO `tcp6`/`udp6` (so `*` still says which family) and its HOSTIP with `-`
+ * for `:`, which separates the fields: `locker:demo:web:tcp6:2001-db8--1:8080:80:local`.
  */
 export type ForwardTag = Omit<ObservedForward, 'targetIp' | 'complete'> & { host: string };
 
@@ -23,7 +26,9 @@ export function ruleTag(project: string, container?: string): string {
 }
 
 export function formatForwardTag(t: ForwardTag): string {
-  return `${ruleTag(t.project, t.container)}${t.protocol}:${t.hostIp ?? '*'}:${t.hostPort}:${t.containerPort}:${t.host}`;
+  const protocol = t.ipv6 ? `${t.protocol}6` : t.protocol;
+  const hostIp = t.hostIp === undefined ? '*' : t.ipv6 ? t.hostIp.replaceAll(':', '-') : t.hostIp;
+  return `${ruleTag(t.project, t.container)}${protocol}:${hostIp}:${t.hostPort}:${t.containerPort}:${t.host}`;
 }
 
 /** The tag's fields, or undefined for any comment that is not a well-formed per-port tag. */
@@ -34,13 +39,26 @@ export function parseForwardTag(comment: string): ForwardTag | undefined {
     string, string, string, string, string, string, string, string,
   ];
   if (root !== TAG_ROOT || !NAME.test(project) || !NAME.test(container) || !NAME.test(host)) return undefined;
-  if (protocol !== 'tcp' && protocol !== 'udp') return undefined;
+  const ipv6 = protocol === 'tcp6' || protocol === 'udp6';
+  const base = ipv6 ? protocol.slice(0, -1) : protocol;
+  if (base !== 'tcp' && base !== 'udp') return undefined;
   if (!PORT.test(hostPort) || !PORT.test(containerPort)) return undefined;
   const hp = Number(hostPort);
   const cp = Number(containerPort);
   if (hp > 65535 || cp > 65535) return undefined;
-  if (hostIp !== '*' && !/^[0-9.]+$/.test(hostIp)) return undefined;
-  const tag: ForwardTag = { project, container, protocol, hostPort: hp, containerPort: cp, host };
-  if (hostIp !== '*') tag.hostIp = hostIp;
+  let address: string | undefined;
+  if (hostIp !== '*') {
+    address = ipv6 ? hostIp.replaceAll('-', ':') : hostIp;
+    if (!(ipv6 ? isCanonicalIpv6(address) : /^[0-9.]+$/.test(address))) return undefined;
+  }
+  const tag: ForwardTag = { project, container, protocol: base, hostPort: hp, containerPort: cp, host };
+  if (address !== undefined) tag.hostIp = address;
+  if (ipv6) tag.ipv6 = true;
   return tag;
+}
+
+/** Only the one spelling Locker writes: two spellings of one address would make two forwards. `::` is written `*`. */
+function isCanonicalIpv6(text: string): boolean {
+  const parsed = parseIpv6(text);
+  return parsed.ok && parsed.value === text && text !== '::';
 }

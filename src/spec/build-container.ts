@@ -7,6 +7,7 @@ import type { Edge } from './graph.js';
 import type { ContainerEntry } from './layout.js';
 import { describeViolation, findRefusedMount, optInHint } from './mount-policy.js';
 import { HOST_NAME, HOST_NAME_RULE, LXC_NAME, lxcNameOf, TEMPLATE_ARG, TEMPLATE_NAME } from './names.js';
+import { buildLinks, buildNetwork } from './network.js';
 import { expandPlaceholders } from './placeholders.js';
 import { parsePort } from './ports.js';
 import { describeUnsafeArg, describeUnsafePath, SAFE_TEXT_RULE } from './safe-text.js';
@@ -103,7 +104,30 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
     edges.push({ from: name, to: dep, ref });
   });
 
-  const spec: ContainerSpec = { name, lxcName: lxcNameOf(project, name), host, source, volumes, ports, dependsOn, ref: entry.ref };
+  const bridgeField = pick('bridge');
+  const ipv4Field = pick('ipv4');
+  const network = buildNetwork({
+    ...(bridgeField && { bridge: { value: bridgeField.value, ref: src.at(bridgeField.at) } }),
+    ...(ipv4Field && { ipv4: { value: ipv4Field.value, ref: src.at(ipv4Field.at) } }),
+    containerRef: entry.ref,
+  });
+  const linkField = pick('links');
+  const links = buildLinks(linkField?.value.map((value, i) => ({ value, ref: src.at([...linkField.at, i]) })) ?? [], name);
+  const autostart = pick('autostart')?.value ?? false;
+
+  const spec: ContainerSpec = {
+    name,
+    lxcName: lxcNameOf(project, name),
+    host,
+    source,
+    volumes,
+    ports,
+    dependsOn,
+    network,
+    links,
+    autostart,
+    ref: entry.ref,
+  };
   if (fqdn !== undefined) spec.fqdn = fqdn;
   if (allowHostPaths.length > 0) spec.allowHostPaths = allowHostPaths;
   return { spec, edges };

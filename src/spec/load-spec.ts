@@ -11,7 +11,9 @@ import { assertAcyclic, type Edge } from './graph.js';
 import { readLayout } from './layout.js';
 import { assertSpecSize, SPEC_LIMITS } from './limits.js';
 import { CONTAINER_NAME, CONTAINER_NAME_RULE, describeLxcNameLength, HOST_NAME, HOST_NAME_RULE, validateProjectName } from './names.js';
+import { assertLinks, assertNoAddressClash } from './network.js';
 import { assertNoPortClash } from './port-clashes.js';
+import { PER_CONTAINER_KEYS } from './schema.js';
 import { specError } from './spec-error.js';
 import type { ContainerSpec, DesiredState } from './types.js';
 import { validateShape } from './validate-shape.js';
@@ -65,6 +67,10 @@ export function loadSpec(input: LoadSpecInput): DesiredState {
   };
   if (layout.defaults) {
     ctx.defaults = { raw: validateShape(layout.defaults.value, layout.defaults.at, src, 'defaults'), at: layout.defaults.at };
+    for (const key of PER_CONTAINER_KEYS) {
+      if (ctx.defaults.raw[key] === undefined) continue;
+      throw specError(`${key} cannot be a default: it is each container's own`, src.keyAt([...layout.defaults.at, key]), `move \`${key}:\` under the container it belongs to`);
+    }
   }
 
   const containers: ContainerSpec[] = [];
@@ -78,6 +84,8 @@ export function loadSpec(input: LoadSpecInput): DesiredState {
 
   assertSameHostClones(containers);
   assertNoPortClash(containers);
+  assertNoAddressClash(containers);
+  assertLinks(containers);
   assertAcyclic([...ctx.names], edges);
 
   const sorted = [...containers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -2,15 +2,27 @@
 import { specError } from './spec-error.js';
 import type { ContainerSpec, PortSpec } from './types.js';
 
+/** What decides whether two forwards of one host meet: the planner and src/net ask the same question. */
+export type HostPortOf = Pick<PortSpec, 'protocol' | 'hostPort' | 'hostIp' | 'ipv6'>;
+
+/**
+ * One protocol, one host port, one family, and addresses that overlap (no address means all of them).
+ * IPv4 and IPv6 forwards are rules in separate tables (iptables, ip6tables): they never meet.
+ */
+export function portsOverlap(a: HostPortOf, b: HostPortOf): boolean {
+  if (a.protocol !== b.protocol || a.hostPort !== b.hostPort || (a.ipv6 ?? false) !== (b.ipv6 ?? false)) return false;
+  return a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp;
+}
+
 /** Containers in document order, so the error lands on the second use of a port. */
 export function assertNoPortClash(containers: readonly ContainerSpec[]): void {
-  // Forwards of one host, protocol and port: a handful at most, so the spec stays linear.
+  // Forwards of one host and host port: a handful at most, so the spec stays linear.
   const seen = new Map<string, PortSpec[]>();
   for (const c of containers) {
     for (const port of c.ports) {
-      const key = `${c.host}\0${port.protocol}\0${port.hostPort}`;
+      const key = `${c.host}\0${port.hostPort}`;
       const same = seen.get(key) ?? [];
-      const first = same.find((s) => clash(s, port));
+      const first = same.find((s) => portsOverlap(s, port));
       if (first !== undefined) {
         throw specError(
           `host port ${port.hostPort}/${port.protocol} is already forwarded by ${first.ref.path} ("${first.raw}")`,
@@ -22,8 +34,4 @@ export function assertNoPortClash(containers: readonly ContainerSpec[]): void {
       seen.set(key, same);
     }
   }
-}
-
-function clash(a: PortSpec, b: PortSpec): boolean {
-  return a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp;
 }

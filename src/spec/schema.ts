@@ -12,6 +12,10 @@ export const CONTAINER_KEYS = [
   'fqdn',
   'depends_on',
   'host',
+  'ipv4',
+  'bridge',
+  'links',
+  'autostart',
   'allow_host_paths',
 ] as const;
 
@@ -62,8 +66,15 @@ export const containerSchema = z.strictObject({
   fqdn: z.string({ error: 'fqdn must be a string' }).optional(),
   depends_on: stringList('depends_on', 'a container name').optional(),
   host: z.string({ error: 'host must be a string (an agent host name)' }).optional(),
+  ipv4: z.string({ error: 'ipv4 must be a string (an IPv4 address such as 10.0.3.50)' }).optional(),
+  bridge: z.string({ error: 'bridge must be a string (a bridge name such as lxcbr0)' }).optional(),
+  links: stringList('links', 'a container name, or "name:alias"').optional(),
+  autostart: z.boolean({ error: 'autostart must be true or false' }).optional(),
   allow_host_paths: stringList('allow_host_paths', 'an absolute host path').optional(),
 });
+
+/** Keys that name one container's own identity: a default would give every container the same one. */
+export const PER_CONTAINER_KEYS: readonly ContainerKey[] = ['ipv4', 'links'];
 
 export type RawContainer = z.infer<typeof containerSchema>;
 
@@ -77,5 +88,9 @@ export const TYPE_HINTS: Record<ContainerKey, string> = {
   fqdn: 'write `fqdn: db.example.net`',
   depends_on: 'write `depends_on: [db]` with names of containers of this spec',
   host: 'write `host: NAME` with the name of a locker agent host',
+  ipv4: 'write `ipv4: 10.0.3.50` (an address in the subnet of the container\'s bridge), or leave it out to have one assigned',
+  bridge: 'write `bridge: lxcbr0` with the name of a bridge of the host',
+  links: 'write `links: [db, "cache:redis"]` with names of containers of this spec, each optionally `:ALIAS`',
+  autostart: 'write `autostart: true` or `autostart: false`',
   allow_host_paths: 'write `allow_host_paths: ["/etc/ssl/certs"]` with host paths of this container\'s volumes',
 };

@@ -13,11 +13,13 @@ export interface SpecRef {
 export type Protocol = 'tcp' | 'udp';
 
 export interface PortSpec {
-  /** Host address to listen on; undefined means every address of the host. */
+  /** Host address to listen on; undefined means every address of the host (of its family). */
   hostIp?: string;
   hostPort: number;
   containerPort: number;
   protocol: Protocol;
+  /** An IPv6 forward (`[ADDR]:H:C`, hostIp then canonical IPv6); absent for IPv4, so IPv4 plans keep their bytes. */
+  ipv6?: true;
   /** The string as written in the spec, e.g. `192.168.2.123:8002:8002`. */
   raw: string;
   ref: SpecRef;
@@ -45,6 +47,22 @@ export type ContainerSource =
       ref: SpecRef;
     };
 
+/** The container's first network interface: its bridge, and the address the spec fixes (if any). */
+export interface NetworkSpec {
+  bridge: { name: string; ref: SpecRef };
+  /** `ipv4:` of the spec; without it Locker assigns an address on the bridge and keeps it. */
+  ipv4?: { address: string; ref: SpecRef };
+}
+
+/** `links: [db]` or `links: ["db:database"]`: inside the container, `alias` (and `target`) resolve to target's address. */
+export interface LinkSpec {
+  /** Short name of a container of this spec. */
+  target: string;
+  /** The name written for it; the target's own name when no alias is given. */
+  alias: string;
+  ref: SpecRef;
+}
+
 export interface ContainerSpec {
   /** Short name as written in the spec (`web`). */
   name: string;
@@ -63,6 +81,11 @@ export interface ContainerSpec {
    * (`allow_host_paths`); sorted, absent when there are none.
    */
   allowHostPaths?: string[];
+  network: NetworkSpec;
+  /** Sorted by alias. */
+  links: LinkSpec[];
+  /** Started by the host's boot (`lxc.start.auto`), its forwards restored by a host-side hook. */
+  autostart: boolean;
   ref: SpecRef;
 }
 

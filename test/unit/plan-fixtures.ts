@@ -25,14 +25,17 @@ export interface ContainerOptions {
   dependsOn?: string[];
 }
 
-/** `8080:80`, `8080:80/udp`, `192.168.2.123:8002:8002`. */
+/** `8080:80`, `8080:80/udp`, `192.168.2.123:8002:8002`, `[::]:8080:80`, `[2001:db8::1]:8080:80` (canonical addresses only). */
 function parsePort(raw: string, r: SpecRef): PortSpec {
   const [body, protocol = 'tcp'] = raw.split('/');
-  const parts = (body as string).split(':');
+  const v6 = /^\[([0-9a-f:]*)\]:(.*)$/.exec(body as string);
+  const parts = (v6 ? (v6[2] as string) : (body as string)).split(':');
   const containerPort = Number(parts.pop());
   const hostPort = Number(parts.pop());
   const port: PortSpec = { hostPort, containerPort, protocol: protocol as 'tcp' | 'udp', raw, ref: r };
-  if (parts.length > 0) port.hostIp = parts.join(':');
+  if (v6) port.ipv6 = true;
+  if (v6 && v6[1] !== '::') port.hostIp = v6[1];
+  if (!v6 && parts.length > 0) port.hostIp = parts.join(':');
   return port;
 }
 
@@ -83,6 +86,11 @@ export function addressOf(spec: ContainerSpec): string {
   return `10.0.3.${(n % 200) + 10}`;
 }
 
+/** IPv6 address a converged container would have: stable per name. */
+export function ipv6AddressOf(spec: ContainerSpec): string {
+  return `fd42::${addressOf(spec).split('.')[3]}`;
+}
+
 /** The container exactly as Locker would have left it after `up`. */
 export function observedOf(spec: ContainerSpec, state: ContainerState = 'RUNNING'): ObservedContainer {
   const observed: ObservedContainer = {
@@ -109,10 +117,11 @@ export function forwardsOf(spec: ContainerSpec): ObservedForward[] {
       protocol: p.protocol,
       hostPort: p.hostPort,
       containerPort: p.containerPort,
-      targetIp: addressOf(spec),
+      targetIp: p.ipv6 ? ipv6AddressOf(spec) : addressOf(spec),
       complete: true,
     };
     if (p.hostIp !== undefined) f.hostIp = p.hostIp;
+    if (p.ipv6) f.ipv6 = true;
     return f;
   });
 }

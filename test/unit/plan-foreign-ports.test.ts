@@ -41,6 +41,19 @@ describe('ports another project forwards', () => {
     expect(plan.actions.map((a) => a.kind)).toContain('forward-ports');
   });
 
+  it('does not mind the other family of one port (IPv4 and IPv6 rules never meet)', () => {
+    const observed = world(host('local', [], [forward('shop', 'front', 8080, { ipv6: true, targetIp: 'fd42::99' })]));
+    expect(() => planChanges({ desired: desired(web), observed, mode: 'up' })).not.toThrow();
+  });
+
+  it('refuses an IPv6 port another project forwards over IPv6, with the port in brackets', () => {
+    const v6 = container('web', { line: 10, ports: ['[::]:8080:80'] });
+    const observed = world(host('local', [], [forward('shop', 'front', 8080, { ipv6: true, hostIp: '2001:db8::1', targetIp: 'fd42::99' })]));
+    const e = thrown(() => planChanges({ desired: desired(v6), observed, mode: 'up' }));
+    expect(e.message).toBe('host port [::]:8080:80/tcp is already forwarded by project "shop" to its container front (host "local")');
+    expect(e.location?.path).toBe('web.ports[0]');
+  });
+
   it('does not mind two addresses of one port', () => {
     const bound = container('web', { line: 10, ports: ['127.0.0.1:8080:80'] });
     const observed = world(host('local', [], [forward('shop', 'front', 8080, { hostIp: '10.1.1.1' })]));

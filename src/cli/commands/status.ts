@@ -20,8 +20,10 @@ export interface StatusRow {
   progress: string | null;
 }
 
-function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number; protocol: string }): string {
-  return `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerPort}/${p.protocol}`;
+function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number; protocol: string; ipv6?: true }): string {
+  // `[::]:8080` is IPv6 on every address, where IPv4's every address is written without one.
+  const ip = p.ipv6 ? `[${p.hostIp ?? '::'}]:` : p.hostIp ? `${p.hostIp}:` : '';
+  return `${ip}${p.hostPort}->${p.containerPort}/${p.protocol}`;
 }
 
 export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
