@@ -17,7 +17,7 @@ import {
   parseLockerBlock,
   parseManagedBlock,
   parseSnapshotOrigin,
-  readClaims,
+  readLiveClaims,
   readConfig,
   readLeases,
   runLxc,
@@ -38,7 +38,7 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps, op
     listContainers(lxcpath),
     net.readForwards(),
     observeBridges(addressDir),
-    readClaims(addressDir),
+    readLiveClaims(addressDir),
     readLeases(Math.floor(Date.now() / 1000)),
     networkStackId(),
   ]);

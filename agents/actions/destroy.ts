@@ -2,9 +2,8 @@
 // Host volume folders are never touched: only the container's own directory goes. Its addresses go with
 // it at once: the claims, their DHCP reservations, and every lease its MAC holds.
 
-import { containerState, destroyContainer, LXC_NET_BRIDGE, parseConfiguredInterface, readConfig, releaseClaims } from '../../src/lxc/index.js';
+import { containerState, destroyContainer, giveBackAddresses, LXC_NET_BRIDGE, parseConfiguredInterface, readConfig, releaseClaims } from '../../src/lxc/index.js';
 import { adopted, done, type ActionRunner } from './context.js';
-import { giveBackLeases } from './set-network.js';
 
 export const runDestroy: ActionRunner<'destroy'> = async ({ lxcpath, action, addressDir }) => {
   const name = action.lxcName;
@@ -16,7 +15,7 @@ export const runDestroy: ActionRunner<'destroy'> = async ({ lxcpath, action, add
   // After the destroy, so a refused one keeps its address; also when it was gone already (a crash in between).
   const claims = await releaseClaims({ lxcpath, container: name }, addressDir);
   // The MAC of its config too: a container Locker addressed before may hold a lease without a claim.
-  await giveBackLeases([...claims, ...(mac === undefined ? [] : [{ bridge: LXC_NET_BRIDGE, mac }])]);
+  await giveBackAddresses([...claims, ...(mac === undefined ? [] : [{ bridge: LXC_NET_BRIDGE, mac }])]);
   const freed = claims.length === 0 ? '' : `; gave back ${claims.map((c) => c.ip).join(', ')}`;
   return existed ? done(`destroyed ${name}${freed}`) : adopted(`${name} does not exist${freed}`);
 };

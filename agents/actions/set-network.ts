@@ -6,13 +6,11 @@
 import { LockerError } from '../../src/errors.js';
 import {
   claimAddress,
-  forgetRemovedReservations,
   forwardDataPath,
   forwardHookPath,
-  LXC_NET_BRIDGE,
+  giveBackAddresses,
   readLeases,
   releaseClaims,
-  releaseLease,
 } from '../../src/lxc/index.js';
 import { FORWARD_HOOK_SCRIPT } from '../forward-hook-script.js';
 import { keptBlock, updateBlock } from '../managed-block.js';
@@ -34,6 +32,7 @@ export const runSetNetwork: ActionRunner<'set-network'> = async (ctx, params) =>
   }
   const claim = { bridge: params.bridge, ip: params.ipv4, mac: params.mac, host: action.host, lxcpath, container: name };
   const claimed = await claimAddress(claim, addressDir);
+  if (claimed.replaced !== undefined) await giveBackAddresses([claimed.replaced]);
   const hook = forwardHookPath(lxcpath, name);
   const hookChanged = await writeFileIfChanged(hook, FORWARD_HOOK_SCRIPT, 0o755);
   let addressChanged = false;
@@ -45,7 +44,7 @@ export const runSetNetwork: ActionRunner<'set-network'> = async (ctx, params) =>
   // Rules recorded for the old address would be put back by the hook at the next start: forward-ports rewrites them.
   if (addressChanged) await removeOwnFile(forwardDataPath(lxcpath, name));
   const released = await releaseOldAddresses(ctx.lxcpath, name, addressDir, claim);
-  const changed = claimed === 'done' || hookChanged || blockChanged || released.length > 0;
+  const changed = claimed.outcome === 'done' || hookChanged || blockChanged || released.length > 0;
   const what = `${name} has ${params.ipv4}${params.ipv6 === undefined ? '' : ` and ${params.ipv6.address}`} on ${params.bridge} (MAC ${params.mac})`;
   return changed ? done(released.length > 0 ? `${what}; gave back ${released.join(', ')}` : what) : adopted(what);
 };
@@ -58,18 +57,6 @@ async function releaseOldAddresses(
   keep: { bridge: string; ip: string },
 ): Promise<string[]> {
   const old = await releaseClaims({ lxcpath, container }, addressDir, keep);
-  await giveBackLeases(old);
+  await giveBackAddresses(old);
   return old.map((c) => c.ip);
-}
-
-/**
- * After reservations went: dnsmasq forgets removed ones on SIGHUP, and dhcp_release ends each lease of
- * those MACs on lxc-net's bridge now instead of in an hour.
- */
-export async function giveBackLeases(released: readonly { bridge: string; mac: string }[]): Promise<void> {
-  if (released.length === 0) return;
-  for (const bridge of new Set(released.map((r) => r.bridge))) await forgetRemovedReservations(bridge);
-  const macs = new Set(released.map((r) => r.mac));
-  const leases = (await readLeases(Math.floor(Date.now() / 1000))).filter((l) => macs.has(l.mac));
-  for (const lease of leases) await releaseLease(LXC_NET_BRIDGE, lease);
 }

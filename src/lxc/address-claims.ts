@@ -7,6 +7,7 @@ import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LockerError } from '../errors.js';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
+import { configPath } from './container-paths.js';
 
 export const ADDRESS_DIR = '/var/lib/locker/addresses';
 
@@ -52,32 +53,52 @@ function sameOwner(a: Pick<AddressClaim, 'lxcpath' | 'container'>, b: Pick<Addre
   return a.lxcpath === b.lxcpath && a.container === b.container;
 }
 
+/** A claim whose container is gone (destroyed by hand, or a crash between destroy and release) holds nothing. */
+export async function isStale(claim: AddressClaim): Promise<boolean> {
+  return (await readTextIfExists(configPath(claim.lxcpath, claim.container))) === undefined;
+}
+
+/** The claims that still hold their address. */
+export async function readLiveClaims(dir = ADDRESS_DIR): Promise<AddressClaim[]> {
+  const claims = await readClaims(dir);
+  const stale = await Promise.all(claims.map(isStale));
+  return claims.filter((_, i) => !stale[i]);
+}
+
+export interface ClaimOutcome {
+  outcome: 'done' | 'adopted';
+  /** A stale claim of a container that is gone, taken over: its lease is to be given back. */
+  replaced?: AddressClaim;
+}
+
 /**
  * Claims `claim.ip` on its bridge for its container. Already the container's: rewritten if the MAC
- * changed. Somebody else's: refused, naming the holder (another plan took it since this one was made).
+ * changed. A gone container's: taken over. Somebody else's: refused, naming the holder (another plan
+ * took it since this one was made).
  */
-export async function claimAddress(claim: AddressClaim, dir = ADDRESS_DIR): Promise<'done' | 'adopted'> {
+export async function claimAddress(claim: AddressClaim, dir = ADDRESS_DIR): Promise<ClaimOutcome> {
   const folder = path.join(dir, claim.bridge);
   const file = path.join(folder, claim.ip);
   await mkdirReadable(dir, folder);
   const text = renderClaim(claim);
   try {
     await writeFile(file, text, { flag: 'wx', mode: 0o644 });
-    return 'done';
+    return { outcome: 'done' };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   const current = await readTextIfExists(file);
   const holder = current === undefined ? undefined : parseClaim(current, claim.bridge, claim.ip);
-  if (holder !== undefined && !sameOwner(holder, claim)) {
+  const replaced = holder !== undefined && !sameOwner(holder, claim) && (await isStale(holder)) ? holder : undefined;
+  if (holder !== undefined && !sameOwner(holder, claim) && replaced === undefined) {
     throw new LockerError('HOST_PRECONDITION', `address ${claim.ip} on ${claim.bridge} is already claimed by container ${holder.container} (lxcpath ${holder.lxcpath})`, {
       hint: 'another plan took it after this one was made: run `locker plan` again to get another address',
     });
   }
-  if (current === text) return 'adopted';
-  // Ours with another MAC, or not a claim at all (a half-written file of a crash): ours now.
+  if (current === text) return { outcome: 'adopted' };
+  // Ours with another MAC, a gone container's, or not a claim at all (a half-written file of a crash): ours now.
   await writeFile(file, text, { mode: 0o644 });
-  return 'done';
+  return replaced === undefined ? { outcome: 'done' } : { outcome: 'done', replaced };
 }
 
 /** Removes the container's claims, except `keep`; returns what it removed. */

@@ -81,3 +81,15 @@ export async function releaseLease(bridge: string, lease: Pick<DhcpLease, 'ip' |
     missingHint: 'install it: apt-get install -y dnsmasq-utils (bin/setup-host does)',
   });
 }
+
+/**
+ * After reservations went (claims released or taken over): dnsmasq forgets removed ones on SIGHUP, and
+ * dhcp_release ends each lease of those MACs on lxc-net's bridge now instead of in an hour.
+ */
+export async function giveBackAddresses(released: readonly { bridge: string; mac: string }[]): Promise<void> {
+  if (released.length === 0) return;
+  for (const bridge of new Set(released.map((r) => r.bridge))) await forgetRemovedReservations(bridge);
+  const macs = new Set(released.map((r) => r.mac));
+  const leases = (await readLeases(Math.floor(Date.now() / 1000))).filter((l) => macs.has(l.mac));
+  for (const lease of leases) await releaseLease(LXC_NET_BRIDGE, lease);
+}

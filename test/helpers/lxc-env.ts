@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { giveBackAddresses, readClaims, releaseClaims } from '../../src/lxc/index.js';
 
 export interface LxcEnv {
   lxcpath: string;
@@ -49,6 +50,13 @@ async function requireBridge(): Promise<void> {
   }
 }
 
+/** The address claims (and so the DHCP reservations and leases) of every container Locker addressed under `lxcpath`. */
+async function releaseAddressesOf(lxcpath: string): Promise<void> {
+  const claims = (await readClaims()).filter((c) => c.lxcpath === lxcpath);
+  for (const c of claims) await releaseClaims(c);
+  await giveBackAddresses(claims);
+}
+
 export async function createLxcEnv(): Promise<LxcEnv> {
   const lxcpath = await mkdtemp('/tmp/locker-it-');
   const prefix = `it${randomBytes(2).toString('hex')}`;
@@ -67,6 +75,7 @@ export async function createLxcEnv(): Promise<LxcEnv> {
     }
     const left = await names();
     if (left.length > 0) throw new Error(`could not destroy test containers in ${lxcpath}: ${left.join(', ')}`);
+    await releaseAddressesOf(lxcpath);
     await rm(lxcpath, { recursive: true, force: true });
   };
   return { lxcpath, prefix, lxc, destroyAll };

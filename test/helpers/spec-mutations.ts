@@ -4,6 +4,7 @@
 import { planChanges, type ObservedHost, type Plan } from '../../plans/index.js';
 import { LockerError } from '../../src/errors.js';
 import { checkCloneOrigins, loadSpec } from '../../src/spec/index.js';
+import { host } from '../unit/plan-fixtures.js';
 
 /** A hang detector, not a timing assertion: a correct loader answers in milliseconds. */
 const HANG_MS = 2000;
@@ -216,7 +217,7 @@ export interface Outcome {
   ms: number;
 }
 
-const EMPTY_HOST = (host: string): ObservedHost => ({ host, lxcpath: '/var/lib/lxc', containers: [], forwards: [] });
+const EMPTY_HOST = (name: string): ObservedHost => host(name);
 
 /** The CLI's own sequence for `up`, minus the I/O: load, check clone origins, plan. */
 export function runFrontEnd(text: string, where: { project?: string; specDir?: string } = {}): Outcome {

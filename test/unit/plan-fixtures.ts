@@ -3,7 +3,9 @@
 
 import { createHash } from 'node:crypto';
 import type { ContainerSpec, DesiredState, PortSpec, SpecRef, VolumeSpec } from '../../src/spec/types.js';
-import type { ContainerState, ObservedContainer, ObservedForward, ObservedHost } from '../../plans/index.js';
+import type { ContainerState, ObservedBridge, ObservedContainer, ObservedForward, ObservedHost } from '../../plans/index.js';
+import { eui64InterfaceId } from '../../src/spec/ipv4.js';
+import { formatIpv6, ipv6Groups } from '../../src/spec/ipv6.js';
 
 export const FILE = 'locker.yml';
 export const PROJECT = 'demo';
@@ -23,6 +25,11 @@ export interface ContainerOptions {
   volumes?: string[];
   fqdn?: string;
   dependsOn?: string[];
+  ipv4?: string;
+  bridge?: string;
+  /** `db` or `db:alias`. */
+  links?: string[];
+  autostart?: boolean;
 }
 
 /** `8080:80`, `8080:80/udp`, `192.168.2.123:8002:8002`, `[::]:8080:80`, `[2001:db8::1]:8080:80` (canonical addresses only). */
@@ -68,8 +75,15 @@ export function container(name: string, options: ContainerOptions = {}): Contain
     volumes: (options.volumes ?? []).map((v, i) => parseVolume(v, ref(line + 3 + i, 7, `${path}.volumes[${i}]`))),
     ports: (options.ports ?? []).map((p, i) => parsePort(p, ref(line + 8 + i, 7, `${path}.ports[${i}]`))),
     dependsOn: options.dependsOn ?? [],
+    network: { bridge: { name: options.bridge ?? 'lxcbr0', ref: ref(line, 1, path) } },
+    links: (options.links ?? []).map((l, i) => {
+      const [target, alias] = l.split(':') as [string, string | undefined];
+      return { target, alias: alias ?? target, ref: ref(line + 12 + i, 7, `${path}.links[${i}]`) };
+    }),
+    autostart: options.autostart ?? false,
     ref: ref(line, 1, path),
   };
+  if (options.ipv4 !== undefined) spec.network.ipv4 = { address: options.ipv4, ref: ref(line + 11, 11, `${path}.ipv4`) };
   if (options.fqdn !== undefined) spec.fqdn = options.fqdn;
   return spec;
 }
@@ -86,10 +100,19 @@ export function addressOf(spec: ContainerSpec): string {
   return `10.0.3.${(n % 200) + 10}`;
 }
 
-/** IPv6 address a converged container would have: stable per name. */
-export function ipv6AddressOf(spec: ContainerSpec): string {
-  return `fd42::${addressOf(spec).split('.')[3]}`;
+/** MAC a converged container would have: stable per name. */
+export function macOf(spec: ContainerSpec): string {
+  const n = [...spec.name].reduce((sum, ch) => sum + ch.charCodeAt(0), 0);
+  return `02:00:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
 }
+
+/** IPv6 address a converged container would have: the bridge's prefix and the MAC's EUI-64 id. */
+export function ipv6AddressOf(spec: ContainerSpec): string {
+  return formatIpv6(ipv6Groups(`fd42::${eui64InterfaceId(macOf(spec))}`)!);
+}
+
+/** Every fixture host's bridge: lxcbr0 with both families, lxc-net's dnsmasq reading Locker's reservations. */
+export const BRIDGE: ObservedBridge = { name: 'lxcbr0', ipv4: { address: '10.0.3.1', prefix: 24 }, ipv6: { address: 'fd42::1', prefix: 64 }, dhcp: 'reservations' };
 
 /** The container exactly as Locker would have left it after `up`. */
 export function observedOf(spec: ContainerSpec, state: ContainerState = 'RUNNING'): ObservedContainer {
@@ -101,9 +124,12 @@ export function observedOf(spec: ContainerSpec, state: ContainerState = 'RUNNING
       project: PROJECT,
       container: spec.name,
       mounts: spec.volumes.map((v) => ({ hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly })),
+      network: { bridge: spec.network.bridge.name, mac: macOf(spec), ipv4: spec.network.ipv4?.address ?? addressOf(spec), ipv6: ipv6AddressOf(spec) },
     },
   };
+  if (state === 'RUNNING') observed.ipv6 = [ipv6AddressOf(spec)];
   if (spec.fqdn !== undefined && observed.managed) observed.managed.fqdn = spec.fqdn;
+  if (spec.autostart && observed.managed) observed.managed.autostartOrder = spec.dependsOn.length === 0 ? 0 : 1;
   if (spec.source.kind === 'clone' && spec.source.snapshot) observed.origin = spec.source.origin;
   return observed;
 }
@@ -132,6 +158,9 @@ export function host(name: string, containers: ObservedContainer[] = [], forward
     lxcpath: `/var/lib/lxc`,
     containers: [...containers].sort((a, b) => (a.name < b.name ? -1 : 1)),
     forwards,
+    netns: `netns-of-${name}`,
+    bridges: [BRIDGE],
+    addresses: [],
   };
 }
 

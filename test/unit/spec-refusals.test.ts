@@ -7,6 +7,7 @@ import { planChanges, type ObservedHost } from '../../plans/index.js';
 import { loadSpec, validateProjectName, type DesiredState, type LoadSpecInput } from '../../src/spec/index.js';
 import { findMountViolation } from '../../src/spec/mount-policy.js';
 import { thrown } from '../helpers/errors.js';
+import { host } from './plan-fixtures.js';
 
 function load(text: string, extra: Partial<LoadSpecInput> = {}): DesiredState {
   return loadSpec({ text, file: 'locker.yml', project: 'demo', specDir: '/srv/demo', ...extra });
@@ -159,8 +160,8 @@ describe('allow_host_paths: the opt-in for one exact host path', () => {
   });
 
   it('is shown in the plan, and carried in the jobs for the agent to check again', () => {
-    const host: ObservedHost = { host: 'local', lxcpath: '/var/lib/lxc', containers: [], forwards: [] };
-    const plan = planChanges({ desired: load(CERTS), observed: new Map([['local', host]]), mode: 'up' });
+    const local: ObservedHost = host('local');
+    const plan = planChanges({ desired: load(CERTS), observed: new Map([['local', local]]), mode: 'up' });
     const mounts = plan.actions.find((a) => a.kind === 'write-mounts')!;
     const copy = plan.actions.find((a) => a.kind === 'copy-out')!;
     expect(mounts.detail).toBe('2 volumes; opted in: /etc/ssl/certs');
@@ -170,8 +171,8 @@ describe('allow_host_paths: the opt-in for one exact host path', () => {
   });
 
   it('leaves plans without opt-ins as they were: no `allowed` key at all', () => {
-    const host: ObservedHost = { host: 'local', lxcpath: '/var/lib/lxc', containers: [], forwards: [] };
-    const plan = planChanges({ desired: load('web:\n  template: busybox\n  volumes: ["/srv/a:/a"]\n'), observed: new Map([['local', host]]), mode: 'up' });
+    const local: ObservedHost = host('local');
+    const plan = planChanges({ desired: load('web:\n  template: busybox\n  volumes: ["/srv/a:/a"]\n'), observed: new Map([['local', local]]), mode: 'up' });
     const mounts = plan.actions.find((a) => a.kind === 'write-mounts')!;
     expect(mounts.detail).toBe('1 volume');
     expect(Object.keys(mounts.params)).toEqual(['kind', 'mounts']);

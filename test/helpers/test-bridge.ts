@@ -1,0 +1,49 @@
+// A bridge of the test's own, with no DHCP server on it: an IPv4 /24 in 10.214.0.0/16 and an IPv6 /64 of a
+// unique-local prefix, both free on this host. Creates only its own name and removes only that.
+
+import { randomInt } from 'node:crypto';
+import { execa } from 'execa';
+import { freeUlaPrefix } from './netns6.js';
+
+export interface TestBridge {
+  name: string;
+  /** The bridge's own addresses (the containers' gateways). */
+  ipv4: string;
+  ipv6: string;
+  destroy(): Promise<void>;
+}
+
+async function must(argv: string[]): Promise<string> {
+  const [file, ...args] = argv as [string, ...string[]];
+  const r = await execa(file, args, { reject: false, stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
+  return String(r.stdout);
+}
+
+export async function createTestBridge(name: string): Promise<TestBridge> {
+  if (!/^[a-z0-9]{1,15}$/.test(name)) throw new Error(`bridge name must be 1..15 of [a-z0-9]: ${name}`);
+  const used = await must(['ip', '-4', '-o', 'addr', 'show']);
+  let x = -1;
+  for (let tries = 0; tries < 64 && x < 0; tries++) {
+    const candidate = randomInt(0, 256);
+    if (!used.includes(` 10.214.${candidate}.`)) x = candidate;
+  }
+  if (x < 0) throw new Error('no free 10.214.X.0/24 for a test bridge');
+  const ipv4 = `10.214.${x}.1`;
+  const ipv6 = `${await freeUlaPrefix()}::1`;
+  const destroy = async () => {
+    const exists = await execa('ip', ['link', 'show', 'dev', name], { reject: false, stdin: 'ignore' });
+    if (exists.exitCode === 0) await must(['ip', 'link', 'del', name]);
+  };
+  try {
+    await must(['ip', 'link', 'add', name, 'type', 'bridge']);
+    await must(['ip', 'addr', 'add', `${ipv4}/24`, 'dev', name]);
+    // nodad: usable at once, not after duplicate address detection.
+    await must(['ip', '-6', 'addr', 'add', `${ipv6}/64`, 'dev', name, 'nodad']);
+    await must(['ip', 'link', 'set', name, 'up']);
+    return { name, ipv4, ipv6, destroy };
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+}
