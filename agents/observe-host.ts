@@ -7,6 +7,7 @@ import {
   ADDRESS_DIR,
   configPath,
   dhcpOf,
+  findDhcpServers,
   linksDataPath,
   listBridges,
   listContainers,
@@ -34,14 +35,16 @@ export interface ObserveOptions {
 
 export async function observeHost(host: string, lxcpath: string, net: NetOps, opts: ObserveOptions = {}): Promise<ObservedHost> {
   const addressDir = opts.addressDir ?? ADDRESS_DIR;
-  const [listed, forwards, bridges, claims, leases, netns] = await Promise.all([
+  const [listed, forwards, hostBridges, servers, claims, netns] = await Promise.all([
     listContainers(lxcpath),
     net.readForwards(),
-    observeBridges(addressDir),
+    listBridges(),
+    findDhcpServers(),
     readLiveClaims(addressDir),
-    readLeases(Math.floor(Date.now() / 1000)),
     networkStackId(),
   ]);
+  const bridges: ObservedBridge[] = hostBridges.map((b) => ({ ...b, dhcp: dhcpOf(b.name, servers, addressDir) }));
+  const leases = await readLeases(Math.floor(Date.now() / 1000), servers);
   const addresses: HeldAddress[] = [
     ...claims.map((c): HeldAddress => ({ ip: c.ip, kind: 'claim', holder: `container ${c.container} (lxcpath ${c.lxcpath})`, lxcpath: c.lxcpath, container: c.container, mac: c.mac, bridge: c.bridge })),
     ...leases.map((l): HeldAddress => ({ ip: l.ip, kind: 'lease', holder: `a DHCP lease of ${l.mac}${l.hostname === '*' ? '' : ` (${l.hostname})`}`, mac: l.mac })),
@@ -52,11 +55,6 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps, op
   const own = forwards.filter((f) => f.host === host).map(({ host: _host, ...forward }) => forward);
   addresses.sort((a, b) => compare(a.ip, b.ip) || compare(a.kind, b.kind) || compare(a.holder, b.holder));
   return { host, lxcpath, containers, forwards: own.sort(compareForwards), netns, bridges, addresses };
-}
-
-async function observeBridges(addressDir: string): Promise<ObservedBridge[]> {
-  const bridges = await listBridges();
-  return Promise.all(bridges.map(async (b) => ({ ...b, dhcp: await dhcpOf(b.name, addressDir) })));
 }
 
 async function observeContainer(lxcpath: string, listed: ListedContainer, addresses: HeldAddress[]): Promise<ObservedContainer | undefined> {

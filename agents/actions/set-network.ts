@@ -6,6 +6,7 @@
 import { LockerError } from '../../src/errors.js';
 import {
   claimAddress,
+  findDhcpServers,
   forwardDataPath,
   forwardHookPath,
   giveBackAddresses,
@@ -23,7 +24,8 @@ export const runSetNetwork: ActionRunner<'set-network'> = async (ctx, params) =>
   const { reserve, ...network } = params;
   if (reserve) {
     // dnsmasq would not give a reserved address away while another MAC holds a lease on it.
-    const other = (await readLeases(Math.floor(Date.now() / 1000))).find((l) => l.ip === params.ipv4 && l.mac !== params.mac);
+    const servers = (await findDhcpServers()).filter((s) => s.bridges.includes(params.bridge));
+    const other = (await readLeases(Math.floor(Date.now() / 1000), servers)).find((l) => l.ip === params.ipv4 && l.mac !== params.mac);
     if (other !== undefined) {
       throw new LockerError('HOST_PRECONDITION', `address ${params.ipv4} is leased to ${other.mac}${other.hostname === '*' ? '' : ` (${other.hostname})`} by the DHCP server of ${params.bridge}`, {
         hint: 'another machine took it after this plan was made: run `locker plan` again, or give that lease back (dhcp_release) if its holder is gone',

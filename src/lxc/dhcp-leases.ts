@@ -1,10 +1,11 @@
-// lxc-net's dnsmasq from the outside: its lease file, whether it reads Locker's reservations, telling it
-// to forget a reservation (SIGHUP), and giving a lease back at once (dhcp_release) when a container goes.
+// The DHCP servers on the host's bridges, seen from outside: dnsmasq processes (lxc-net's, or one of the
+// user's), the bridge each serves, its lease file, and whether it reads Locker's reservations for that
+// bridge; telling one to forget removed reservations (SIGHUP), and giving a lease back at once.
 
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { ADDRESS_DIR } from './address-claims.js';
-import { LXC_NET_BRIDGE, type LxcNetPaths } from './bridge-dhcp.js';
 import { runLxc } from './run-lxc.js';
 
 export interface DhcpLease {
@@ -16,7 +17,9 @@ export interface DhcpLease {
   hostname: string;
 }
 
-export const LEASE_FILE = `/var/lib/misc/dnsmasq.${LXC_NET_BRIDGE}.leases`;
+/** lxc-net's lease file for lxcbr0. */
+export const LEASE_FILE = '/var/lib/misc/dnsmasq.lxcbr0.leases';
+const DEFAULT_LEASE_FILE = '/var/lib/misc/dnsmasq.leases';
 
 /** `EXPIRY MAC IP HOSTNAME CLIENTID` per line (dnsmasq's format); IPv6 lines and the DUID line are skipped. */
 export function parseLeases(text: string): DhcpLease[] {
@@ -29,47 +32,79 @@ export function parseLeases(text: string): DhcpLease[] {
   return leases;
 }
 
-/** Leases still valid at `nowSeconds`. */
-export async function readLeases(nowSeconds: number, file = LEASE_FILE): Promise<DhcpLease[]> {
-  const text = await readTextIfExists(file);
-  return text === undefined ? [] : parseLeases(text).filter((l) => l.expires === 0 || l.expires > nowSeconds);
+export interface DhcpServer {
+  pid: number;
+  /** The bridges it serves (`--interface`). */
+  bridges: string[];
+  leaseFile: string;
+  /** Its `dhcp-hostsdir` folders, from its arguments and its config file. */
+  hostsDirs: string[];
 }
 
-const LXC_NET: LxcNetPaths = { pidFile: '/run/lxc/dnsmasq.pid', procRoot: '/proc' };
+/** What a dnsmasq command line (and the config file it names) says of its DHCP side. Pure. */
+export function parseDnsmasqArgs(args: readonly string[], conf: string | undefined): Omit<DhcpServer, 'pid'> {
+  const server: Omit<DhcpServer, 'pid'> = { bridges: [], leaseFile: DEFAULT_LEASE_FILE, hostsDirs: [] };
+  const options: Array<[string, string]> = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const long = /^--([a-z-]+)=(.*)$/.exec(a);
+    if (long) options.push([long[1]!, long[2]!]);
+    else if ((a === '-i' || a === '-l') && args[i + 1] !== undefined) options.push([a === '-i' ? 'interface' : 'dhcp-leasefile', args[++i]!]);
+  }
+  for (const line of conf?.split('\n') ?? []) {
+    const m = /^\s*([a-z-]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) options.push([m[1]!, m[2]!]);
+  }
+  for (const [key, value] of options) {
+    if (key === 'interface') server.bridges.push(...value.split(','));
+    else if (key === 'dhcp-leasefile' || key === 'dhcp-lease-file') server.leaseFile = value;
+    else if (key === 'dhcp-hostsdir') server.hostsDirs.push(path.normalize(value));
+  }
+  return server;
+}
 
-/** The running dnsmasq of lxc-net: its pid and arguments, when it serves `bridge`. */
-async function lxcNetDnsmasq(bridge: string, paths: LxcNetPaths): Promise<{ pid: number; args: string[] } | undefined> {
-  const pid = (await readTextIfExists(paths.pidFile))?.trim();
-  if (pid === undefined || !/^\d+$/.test(pid)) return undefined;
-  const cmdline = await readTextIfExists(`${paths.procRoot}/${pid}/cmdline`);
-  const args = cmdline?.split('\0') ?? [];
-  return args.includes(`--interface=${bridge}`) ? { pid: Number(pid), args } : undefined;
+/** Every running dnsmasq with its DHCP settings: a pass over /proc, a few file reads per dnsmasq. */
+export async function findDhcpServers(procRoot = '/proc'): Promise<DhcpServer[]> {
+  const servers: DhcpServer[] = [];
+  for (const pid of (await readdir(procRoot)).filter((p) => /^\d+$/.test(p))) {
+    const comm = await readTextIfExists(`${procRoot}/${pid}/comm`).catch(() => undefined);
+    if (comm?.trim() !== 'dnsmasq') continue;
+    const cmdline = await readTextIfExists(`${procRoot}/${pid}/cmdline`).catch(() => undefined);
+    if (cmdline === undefined || cmdline === '') continue; // gone, or a zombie
+    const args = cmdline.split('\0').filter((a) => a !== '');
+    const confFile = args.find((a) => a.startsWith('--conf-file='))?.slice('--conf-file='.length);
+    const conf = confFile === undefined || confFile === '/dev/null' ? undefined : await readTextIfExists(confFile);
+    servers.push({ pid: Number(pid), ...parseDnsmasqArgs(args, conf) });
+  }
+  return servers;
 }
 
 /**
- * Who hands out addresses on `bridge`: lxc-net's dnsmasq reading Locker's reservation folder for it, one
- * that does not, or nobody Locker knows of.
+ * Who hands out addresses on `bridge`: a dnsmasq that reads Locker's reservation folder for it, one that
+ * does not, or nobody Locker knows of.
  */
-export async function dhcpOf(bridge: string, dir = ADDRESS_DIR, paths = LXC_NET): Promise<'reservations' | 'unreserved' | 'none'> {
-  const server = await lxcNetDnsmasq(bridge, paths);
-  if (server === undefined) return 'none';
-  const conf = server.args.find((a) => a.startsWith('--conf-file='))?.slice('--conf-file='.length);
-  const text = conf === undefined ? undefined : await readTextIfExists(conf);
-  const wanted = `dhcp-hostsdir=${path.join(dir, bridge)}`;
-  return text?.split('\n').some((l) => l.trim() === wanted) ? 'reservations' : 'unreserved';
+export function dhcpOf(bridge: string, servers: readonly DhcpServer[], dir = ADDRESS_DIR): 'reservations' | 'unreserved' | 'none' {
+  const serving = servers.filter((s) => s.bridges.includes(bridge));
+  if (serving.length === 0) return 'none';
+  const wanted = path.join(dir, bridge);
+  return serving.every((s) => s.hostsDirs.includes(wanted)) ? 'reservations' : 'unreserved';
 }
 
-/**
- * dnsmasq reads new reservation files by itself, but keeps removed ones until SIGHUP: sent after a
- * claim goes, so the address can serve another MAC.
- */
-export async function forgetRemovedReservations(bridge: string, paths = LXC_NET): Promise<void> {
-  const server = await lxcNetDnsmasq(bridge, paths);
-  if (server === undefined) return;
-  try {
-    process.kill(server.pid, 'SIGHUP');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+/** Leases still valid at `nowSeconds` in the lease files of these servers. */
+export async function readLeases(nowSeconds: number, servers: readonly DhcpServer[]): Promise<DhcpLease[]> {
+  const files = [...new Set(servers.map((s) => s.leaseFile))];
+  const texts = await Promise.all(files.map((f) => readTextIfExists(f)));
+  return texts.flatMap((t) => (t === undefined ? [] : parseLeases(t))).filter((l) => l.expires === 0 || l.expires > nowSeconds);
+}
+
+/** dnsmasq reads new reservation files by itself, but keeps removed ones until SIGHUP. */
+function forgetRemovedReservations(bridge: string, servers: readonly DhcpServer[]): void {
+  for (const s of servers.filter((x) => x.bridges.includes(bridge))) {
+    try {
+      process.kill(s.pid, 'SIGHUP');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
   }
 }
 
@@ -83,13 +118,18 @@ export async function releaseLease(bridge: string, lease: Pick<DhcpLease, 'ip' |
 }
 
 /**
- * After reservations went (claims released or taken over): dnsmasq forgets removed ones on SIGHUP, and
- * dhcp_release ends each lease of those MACs on lxc-net's bridge now instead of in an hour.
+ * After reservations went (claims released or taken over): each DHCP server of their bridges forgets the
+ * removed ones, and every lease of those MACs there ends now instead of in an hour.
  */
 export async function giveBackAddresses(released: readonly { bridge: string; mac: string }[]): Promise<void> {
   if (released.length === 0) return;
-  for (const bridge of new Set(released.map((r) => r.bridge))) await forgetRemovedReservations(bridge);
-  const macs = new Set(released.map((r) => r.mac));
-  const leases = (await readLeases(Math.floor(Date.now() / 1000))).filter((l) => macs.has(l.mac));
-  for (const lease of leases) await releaseLease(LXC_NET_BRIDGE, lease);
+  const servers = await findDhcpServers();
+  for (const bridge of new Set(released.map((r) => r.bridge))) {
+    const serving = servers.filter((s) => s.bridges.includes(bridge));
+    forgetRemovedReservations(bridge, serving);
+    const macs = new Set(released.filter((r) => r.bridge === bridge).map((r) => r.mac));
+    for (const lease of (await readLeases(Math.floor(Date.now() / 1000), serving)).filter((l) => macs.has(l.mac))) {
+      await releaseLease(bridge, lease);
+    }
+  }
 }

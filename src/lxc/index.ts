@@ -30,7 +30,7 @@ export { defaultLxcPath } from './lxc-path.js';
 export { lxcNetDhcpRunning, firstNetworkLink, LXC_NET_BRIDGE, type LxcNetPaths } from './bridge-dhcp.js';
 export { linksHookPath, linksDataPath, forwardHookPath, forwardDataPath } from './container-paths.js';
 export { ADDRESS_DIR, claimAddress, readClaims, readLiveClaims, releaseClaims, parseClaim, renderClaim, type AddressClaim, type ClaimOutcome } from './address-claims.js';
-export { LEASE_FILE, parseLeases, readLeases, dhcpOf, forgetRemovedReservations, releaseLease, giveBackAddresses, type DhcpLease } from './dhcp-leases.js';
+export { LEASE_FILE, parseLeases, parseDnsmasqArgs, findDhcpServers, readLeases, dhcpOf, releaseLease, giveBackAddresses, type DhcpLease, type DhcpServer } from './dhcp-leases.js';
 export { listBridges, parseBridges, networkStackId, type HostBridge } from './bridges.js';
 export { parseConfiguredInterface, type ConfiguredInterface } from './net-config.js';
 export { LINKS_HOOK_FILE, type BlockNetwork } from './config-block.js';

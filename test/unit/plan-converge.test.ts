@@ -56,6 +56,7 @@ const cases: PlanCase[] = [
       'local/db/copy-out': 'missing',
       'local/db/write-mounts': 'missing',
       'local/db/install-hostname-hook': 'missing',
+      'local/db/set-network': 'missing',
       'local/db/start': 'missing',
       'local/db/forward-ports': 'missing',
     },
@@ -63,9 +64,14 @@ const cases: PlanCase[] = [
       ['local/db/create', 'local/db/copy-out'],
       ['local/db/copy-out', 'local/db/write-mounts'],
       ['local/db/write-mounts', 'local/db/install-hostname-hook'],
-      ['local/db/install-hostname-hook', 'local/db/start'],
+      ['local/db/install-hostname-hook', 'local/db/set-network'],
+      ['local/db/set-network', 'local/db/start'],
       ['local/db/start', 'local/db/forward-ports'],
     ],
+    details: {
+      'local/db/set-network': 'address 10.0.3.2 and fd42::51:faff:fee6:ef31 on lxcbr0 (MAC 02:51:fa:e6:ef:31, reserved in its DHCP server)',
+      'local/db/forward-ports': '5432/tcp to 10.0.3.2',
+    },
   },
   {
     name: 'move: false leaves copy-out out',
@@ -77,6 +83,7 @@ const cases: PlanCase[] = [
       'local/db/create': 'missing',
       'local/db/write-mounts': 'missing',
       'local/db/install-hostname-hook': 'missing',
+      'local/db/set-network': 'missing',
       'local/db/start': 'missing',
       'local/db/forward-ports': 'missing',
     },
@@ -92,6 +99,7 @@ const cases: PlanCase[] = [
       'local/copy/clone': 'missing',
       'local/copy/write-mounts': 'missing',
       'local/copy/install-hostname-hook': 'missing',
+      'local/copy/set-network': 'missing',
       'local/copy/start': 'missing',
     },
     order: [['local/copy/clone', 'local/base/start']],
@@ -109,6 +117,7 @@ const cases: PlanCase[] = [
       'local/snap/clone': 'missing',
       'local/snap/write-mounts': 'missing',
       'local/snap/install-hostname-hook': 'missing',
+      'local/snap/set-network': 'missing',
       'local/snap/start': 'missing',
       'local/snap/forward-ports': 'missing',
     },
@@ -131,10 +140,12 @@ const cases: PlanCase[] = [
       'local/copy/clone': 'missing',
       'local/copy/write-mounts': 'missing',
       'local/copy/install-hostname-hook': 'missing',
+      'local/copy/set-network': 'missing',
       'local/copy/start': 'missing',
       'local/snap/clone': 'missing',
       'local/snap/write-mounts': 'missing',
       'local/snap/install-hostname-hook': 'missing',
+      'local/snap/set-network': 'missing',
       'local/snap/start': 'missing',
       'local/snap/forward-ports': 'missing',
     },
@@ -154,10 +165,12 @@ const cases: PlanCase[] = [
       'local/base/create': 'missing',
       'local/base/write-mounts': 'missing',
       'local/base/install-hostname-hook': 'missing',
+      'local/base/set-network': 'missing',
       'local/base/start': 'missing',
       'local/copy/clone': 'missing',
       'local/copy/write-mounts': 'missing',
       'local/copy/install-hostname-hook': 'missing',
+      'local/copy/set-network': 'missing',
       'local/copy/start': 'missing',
     },
     order: [
@@ -174,9 +187,11 @@ const cases: PlanCase[] = [
     actions: {
       'local/app/create': 'missing',
       'local/app/write-mounts': 'missing',
+      'local/app/set-network': 'missing',
       'local/app/start': 'missing',
       'local/store/create': 'missing',
       'local/store/write-mounts': 'missing',
+      'local/store/set-network': 'missing',
       'local/store/start': 'missing',
     },
     order: [
@@ -284,9 +299,14 @@ const cases: PlanCase[] = [
       'local/copy/stop': 'drifted',
       'local/copy/write-mounts': 'drifted',
       'local/copy/install-hostname-hook': 'drifted',
+      'local/copy/set-network': 'drifted',
       'local/copy/start': 'drifted',
     },
-    details: { 'local/copy/write-mounts': 'config block was written for demo/base' },
+    details: {
+      'local/copy/write-mounts': 'config block was written for demo/base',
+      // The inherited block is base's: its network record is not this container's to keep.
+      'local/copy/stop': 'restart to apply mounts and hostname and address',
+    },
   },
   {
     name: 'converged hosts: empty plan',
@@ -340,13 +360,16 @@ const cases: PlanCase[] = [
     actions: {
       'local/base/create': 'missing',
       'local/base/write-mounts': 'missing',
+      'local/base/set-network': 'missing',
       'local/base/start': 'missing',
       'local/store/create': 'missing',
       'local/store/write-mounts': 'missing',
+      'local/store/set-network': 'missing',
       'local/store/start': 'missing',
       'local/web/clone': 'missing',
       'local/web/write-mounts': 'missing',
       'local/web/install-hostname-hook': 'missing',
+      'local/web/set-network': 'missing',
       'local/web/start': 'missing',
     },
     order: [
@@ -364,6 +387,7 @@ const cases: PlanCase[] = [
       'local/db/copy-out': 'missing',
       'local/db/write-mounts': 'missing',
       'local/db/install-hostname-hook': 'missing',
+      'local/db/set-network': 'missing',
       'local/web/write-mounts': 'drifted',
     },
     details: { 'local/web/write-mounts': 'mounts differ: +/srv/demo/new:/data -/srv/demo/old:/data (applies at next start)' },
@@ -378,6 +402,7 @@ const cases: PlanCase[] = [
       'local/snap/clone': 'missing',
       'local/snap/write-mounts': 'missing',
       'local/snap/install-hostname-hook': 'missing',
+      'local/snap/set-network': 'missing',
     },
     order: [['local/base/stop', 'local/snap/clone']],
   },
@@ -428,9 +453,20 @@ describe('planChanges: converge modes', () => {
       mounts: [{ hostPath: '/srv/demo/db', containerPath: '/var/lib/db', readOnly: false }],
     });
     expect(params['install-hostname-hook']).toEqual({ kind: 'install-hostname-hook', fqdn: 'db.demo.test' });
+    expect(params['set-network']).toEqual({
+      kind: 'set-network',
+      bridge: 'lxcbr0',
+      mac: '02:51:fa:e6:ef:31',
+      ipv4: '10.0.3.2',
+      prefix: 24,
+      gateway: '10.0.3.1',
+      ipv6: { address: 'fd42::51:faff:fee6:ef31', prefix: 64, gateway: 'fd42::1' },
+      reserve: true,
+    });
     expect(params['forward-ports']).toEqual({
       kind: 'forward-ports',
       ports: [{ protocol: 'tcp', hostPort: 5432, containerPort: 5432 }],
+      targetIp: '10.0.3.2',
     });
     expect(plan.actions.find((a) => a.kind === 'forward-ports')?.specRef).toEqual(db.ports[0]?.ref);
     expect(plan.actions.find((a) => a.kind === 'write-mounts')?.specRef).toEqual(db.volumes[0]?.ref);
@@ -447,6 +483,6 @@ describe('planChanges: converge modes', () => {
     expect(Object.keys(plan.observedDigests)).toEqual(['b', 'c', 'local']);
     expect(plan.specDigest).toBe(spec.digest);
     expect(plan.specFile).toBe('locker.yml');
-    expect(plan.actions.filter((a) => a.host === 'b').map((a) => a.id)).toEqual(['b/far/create', 'b/far/write-mounts', 'b/far/start']);
+    expect(plan.actions.filter((a) => a.host === 'b').map((a) => a.id)).toEqual(['b/far/create', 'b/far/write-mounts', 'b/far/set-network', 'b/far/start']);
   });
 });
