@@ -67,6 +67,9 @@ describe('the first format', () => {
         { hostPath: '/srv/demo/conf/app.ini', containerPath: '/etc/app.ini', readOnly: true, raw: './conf/app.ini:/etc/app.ini:ro', ref: { file: 'locker.yml', line: 6, col: 54, path: 'db.volumes[1]' } },
       ],
       dependsOn: [],
+      network: { bridge: { name: 'lxcbr0', ref: { file: 'locker.yml', line: 1, col: 1, path: 'db' } } },
+      links: [],
+      autostart: false,
       ref: { file: 'locker.yml', line: 1, col: 1, path: 'db' },
     });
   });
@@ -80,6 +83,9 @@ describe('the first format', () => {
       ports: [],
       volumes: [],
       dependsOn: ['db'],
+      network: { bridge: { name: 'lxcbr0', ref: { file: 'locker.yml', line: 8, col: 1, path: 'web' } } },
+      links: [],
+      autostart: false,
       ref: { file: 'locker.yml', line: 8, col: 1, path: 'web' },
     });
   });
