@@ -42,7 +42,8 @@ async function releaseLeases(ips: ReadonlySet<string>): Promise<void> {
   }
 }
 
-async function addresses(lxcpath: string): Promise<Map<string, string[]>> {
+/** The IPv4 addresses of every container in `lxcpath`, by name (one lxc-ls). */
+export async function addresses(lxcpath: string): Promise<Map<string, string[]>> {
   const r = await timedRun('lxc-ls', ['-P', lxcpath, '-f', '-F', 'NAME,IPV4']);
   const out = new Map<string, string[]>();
   for (const line of r.stdout.split('\n').slice(1)) {
