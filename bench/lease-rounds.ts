@@ -56,8 +56,8 @@ export async function awaitAddresses(
 export interface RoundsSummary {
   starts: number;
   withAddress: number;
-  /** 1-based position (in start order) of the first start that got no address. */
-  firstWithout?: number;
+  /** 1-based number of the first round in which a start got no address (a round's starts run at once). */
+  firstRoundWithout?: number;
   /** Restarts (a container's 2nd start and later) where both it and the start before got an address. */
   compared: number;
   /** ... and the address was the same. */
@@ -75,9 +75,9 @@ export function summarizeRounds(records: readonly StartRecord[]): RoundsSummary 
   let compared = 0;
   let kept = 0;
   let lost = 0;
-  let firstWithout: number | undefined;
-  records.forEach((r, i) => {
-    if (r.ip === undefined && firstWithout === undefined) firstWithout = i + 1;
+  let firstRoundWithout: number | undefined;
+  for (const r of records) {
+    if (r.ip === undefined && firstRoundWithout === undefined) firstRoundWithout = r.round + 1;
     if (previous.has(r.container)) {
       const before = previous.get(r.container);
       if (before !== undefined && r.ip !== undefined) {
@@ -89,7 +89,7 @@ export function summarizeRounds(records: readonly StartRecord[]): RoundsSummary 
     const mine = seenBy.get(r.container) ?? new Set<string>();
     if (r.ip !== undefined) mine.add(r.ip);
     seenBy.set(r.container, mine);
-  });
+  }
   const summary: RoundsSummary = {
     starts: records.length,
     withAddress: records.filter((r) => r.ip !== undefined).length,
@@ -98,6 +98,6 @@ export function summarizeRounds(records: readonly StartRecord[]): RoundsSummary 
     lost,
     maxAddressesPerContainer: Math.max(0, ...[...seenBy.values()].map((s) => s.size)),
   };
-  if (firstWithout !== undefined) summary.firstWithout = firstWithout;
+  if (firstRoundWithout !== undefined) summary.firstRoundWithout = firstRoundWithout;
   return summary;
 }

@@ -118,12 +118,14 @@ export async function runLeases(o: PartOptions): Promise<PartResult> {
   const after = await measureAfter(prefix, rounds, o.log);
   const b = before.summary;
   const a = after.summary;
+  const firstFailure = (s: RoundsSummary) =>
+    s.firstRoundWithout === undefined ? '—' : `${s.firstRoundWithout} (starts ${num((s.firstRoundWithout - 1) * N + 1)}–${num(s.firstRoundWithout * N)})`;
   const restarts = (s: RoundsSummary) => `${num(s.kept)} of ${num(s.compared)}`;
   const rows: string[][] = [
     ['starts (lxc-start; after: the first round is `locker up`)', num(b.starts), num(a.starts)],
     [`starts that got an address from DHCP (within ${ADDRESS_WAIT_MS / 1000} s)`, num(b.withAddress), num(a.withAddress)],
     ['starts without an address', num(b.starts - b.withAddress), num(a.starts - a.withAddress)],
-    ['first start without an address', b.firstWithout === undefined ? '—' : `#${num(b.firstWithout)}`, a.firstWithout === undefined ? '—' : `#${num(a.firstWithout)}`],
+    ['first round with a start that got no address', firstFailure(b), firstFailure(a)],
     ['restarts with the same address as the start before (of those where both got one)', restarts(b), restarts(a)],
     ['restarts with another address', num(b.compared - b.kept), num(a.compared - a.kept)],
     ['restarts without an address after one with', num(b.lost), num(a.lost)],
@@ -136,7 +138,7 @@ export async function runLeases(o: PartOptions): Promise<PartResult> {
   const stable = a.withAddress === a.starts && a.kept === a.compared && after.asPlanned === a.starts;
   const verdictLine =
     `**Verdict:** before, ${num(b.withAddress)} of ${num(b.starts)} starts got an address` +
-    (b.firstWithout === undefined ? '' : ` (none from start #${num(b.firstWithout)} on: the pool was full)`) +
+    (b.firstRoundWithout === undefined ? '' : ` (the pool of ${POOL_SIZE} was full in round ${b.firstRoundWithout}; none got one after it)`) +
     ` and ${num(b.compared - b.kept)} restarts changed address, ${num(before.leasesAtEnd)} leases held; ` +
     `after, ${num(a.withAddress)} of ${num(a.starts)} got ${stable ? 'their planned address, every restart the same one' : 'an address (NOT all stable: see the table)'}, ` +
     `${num(after.leasesAtEnd)} leases held for ${N} containers, ${num(after.leasesAfterRelease)} left after \`locker down\`.`;
@@ -147,7 +149,7 @@ export async function runLeases(o: PartOptions): Promise<PartResult> {
     { part: 'leases', what: `before (old behaviour): starts with an address / leases held`, value: `${num(b.withAddress)} / ${num(before.leasesAtEnd)}`, target: 'reported', met: true },
   ];
   return {
-    title: '6. DHCP leases over 1,000 starts',
+    title: `6. DHCP leases over ${num(rounds * N)} starts`,
     markdown: [
       `${N} busybox containers killed (\`lxc-stop -k\`) and started (\`lxc-start\`) round-robin, ${num(rounds * N)} starts per side, each side on a ` +
         `fresh bridge of the bench's own served by a dnsmasq with lxc-net's options (pool ${POOL_SIZE}, one-hour leases) plus ` +

@@ -1,15 +1,15 @@
 // What every action gets: the host's lxcpath, the action, the netfilter operations, and its limits.
 // Actions check their own precondition and adopt what already exists, so a duplicate job has its effect once.
 
-import type { ActionParams, ForwardParams, PlannedAction } from '../../plans/types.js';
-import type { TaggedForward } from '../../src/net/index.js';
+import type { ActionParams, PlannedAction } from '../../plans/types.js';
+import type { ForwardRequest, TaggedForward } from '../../src/net/index.js';
 
 /** The src/net operations an agent uses; replaceable so an agent can be wired to another netfilter owner. */
 export interface NetOps {
   /** Every Locker forward of the kernel, each with the agent host its tag names. */
   readForwards(): Promise<TaggedForward[]>;
   /** `targetIp6` is the container's IPv6 address, needed only for ports with `ipv6: true`. */
-  setForwards(a: { host: string; project: string; container: string; targetIp: string; targetIp6?: string; ports: ForwardParams[] }): Promise<'done' | 'adopted'>;
+  setForwards(a: ForwardRequest): Promise<'done' | 'adopted'>;
   removeForwards(a: { host: string; project: string; container: string }): Promise<'done' | 'adopted'>;
 }
 

@@ -30,7 +30,8 @@ export async function readForwards(): Promise<TaggedForward[]> {
   return forwardsOf(await readSaved(false));
 }
 
-export async function setForwards(a: {
+/** One container's forwards, pointing at its addresses. */
+export interface ForwardRequest {
   host: string;
   project: string;
   container: string;
@@ -38,7 +39,9 @@ export async function setForwards(a: {
   /** The container's IPv6 address; needed only when a port has `ipv6: true`. */
   targetIp6?: string;
   ports: ForwardParams[];
-}): Promise<'done' | 'adopted'> {
+}
+
+export async function setForwards(a: ForwardRequest): Promise<'done' | 'adopted'> {
   assertName('host', a.host);
   assertForwardInput(a);
   const targets: PerFamily<string> = { ipv4: a.targetIp, ipv6: a.targetIp6 === undefined ? '' : canonicalIpv6('IPv6 target address', a.targetIp6) };

@@ -1,20 +1,11 @@
 // The data of a container's forward hook: the same rules Locker applies (chains, jumps, the port rules),
 // as `FAMILY TABLE OP CHAIN ARGS` lines the hook replays with iptables -C/-A at every start. Pure.
 
-import type { ForwardParams } from '../../plans/types.js';
 import { CHAINS, jumpRules, portRules, renderArgs, type WantedRule } from './forward-rules.js';
+import type { ForwardRequest } from './forwards.js';
 import { assertForwardInput, assertName } from './validate.js';
 
-export interface HookForward {
-  host: string;
-  project: string;
-  container: string;
-  targetIp: string;
-  targetIp6?: string;
-  ports: ForwardParams[];
-}
-
-export function renderHookData(f: HookForward): string {
+export function renderHookData(f: ForwardRequest): string {
   assertName('host', f.host);
   assertForwardInput(f);
   const lines: string[] = [];

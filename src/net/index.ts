@@ -2,6 +2,6 @@
 // Must never touch a rule it did not tag, flush a built-in chain, or run a shell string.
 
 export { compareForwards, parseForwards, type TaggedForward } from './parse-forwards.js';
-export { readForwards, setForwards, removeForwards, removeRulesTagged } from './forwards.js';
+export { readForwards, setForwards, removeForwards, removeRulesTagged, type ForwardRequest } from './forwards.js';
 export { ruleTag } from './tag.js';
-export { renderHookData, type HookForward } from './hook-commands.js';
+export { renderHookData } from './hook-commands.js';

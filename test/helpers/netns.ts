@@ -23,13 +23,15 @@ export interface RemoteClient {
   destroy(): Promise<void>;
 }
 
-async function run(argv: string[], timeoutMs = 30_000): Promise<CommandResult> {
+/** Runs argv without a shell; never throws on a non-zero exit. */
+export async function run(argv: string[], timeoutMs = 30_000): Promise<CommandResult> {
   const [file, ...args] = argv as [string, ...string[]];
   const r = await execa(file, args, { reject: false, timeout: timeoutMs, stdin: 'ignore' });
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
 }
 
-async function must(argv: string[]): Promise<string> {
+/** Runs argv; a non-zero exit throws with the command and its stderr. */
+export async function must(argv: string[]): Promise<string> {
   const r = await run(argv);
   if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   return r.stdout;

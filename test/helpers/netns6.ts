@@ -3,7 +3,7 @@
 
 import { randomInt } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
-import type { CommandResult } from './netns.js';
+import { must, run, type CommandResult } from './netns.js';
 
 export interface Ipv6Namespace {
   /** Namespace name, `${name}n`. */
@@ -18,18 +18,6 @@ export interface Ipv6Namespace {
   spawn(argv: string[]): ResultPromise;
   /** Stops what spawn started, removes the namespace and the veth pair; safe to call twice or after a half-done create. */
   destroy(): Promise<void>;
-}
-
-async function run(argv: string[], timeoutMs = 30_000): Promise<CommandResult> {
-  const [file, ...args] = argv as [string, ...string[]];
-  const r = await execa(file, args, { reject: false, timeout: timeoutMs, stdin: 'ignore' });
-  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
-}
-
-async function must(argv: string[]): Promise<string> {
-  const r = await run(argv);
-  if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
-  return r.stdout;
 }
 
 /** A `fdXX:XXXX:XXXX` /48 that no interface of the host has an address in: each run its own. */

@@ -3,6 +3,7 @@
 
 import { randomInt } from 'node:crypto';
 import { execa } from 'execa';
+import { must } from './netns.js';
 import { freeUlaPrefix } from './netns6.js';
 
 export interface TestBridge {
@@ -11,13 +12,6 @@ export interface TestBridge {
   ipv4: string;
   ipv6: string;
   destroy(): Promise<void>;
-}
-
-async function must(argv: string[]): Promise<string> {
-  const [file, ...args] = argv as [string, ...string[]];
-  const r = await execa(file, args, { reject: false, stdin: 'ignore' });
-  if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
-  return String(r.stdout);
 }
 
 export async function createTestBridge(name: string): Promise<TestBridge> {
