@@ -138,7 +138,7 @@ export async function runLeases(o: PartOptions): Promise<PartResult> {
   const stable = a.withAddress === a.starts && a.kept === a.compared && after.asPlanned === a.starts;
   const verdictLine =
     `**Verdict:** before, ${num(b.withAddress)} of ${num(b.starts)} starts got an address` +
-    (b.firstRoundWithout === undefined ? '' : ` (the pool of ${POOL_SIZE} was full in round ${b.firstRoundWithout}; none got one after it)`) +
+    (b.firstRoundWithout === undefined ? '' : ` (the pool of ${POOL_SIZE} was full in round ${b.firstRoundWithout})`) +
     ` and ${num(b.compared - b.kept)} restarts changed address, ${num(before.leasesAtEnd)} leases held; ` +
     `after, ${num(a.withAddress)} of ${num(a.starts)} got ${stable ? 'their planned address, every restart the same one' : 'an address (NOT all stable: see the table)'}, ` +
     `${num(after.leasesAtEnd)} leases held for ${N} containers, ${num(after.leasesAfterRelease)} left after \`locker down\`.`;

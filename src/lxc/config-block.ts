@@ -5,6 +5,7 @@ import path from 'node:path/posix';
 import type { ManagedConfig, ObservedMount } from '../../plans/observed.js';
 import type { NetworkParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
+import { intToIpv4, subnetBounds } from '../spec/ipv4.js';
 
 export const BLOCK_BEGIN = '# locker:begin';
 export const BLOCK_END = '# locker:end';
@@ -98,7 +99,7 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
 /** `lxc.net.0.*` keys of the block (the empty `address =` lines only clear what the config had before). */
 function parseNetwork(keys: Record<string, string>, source: string): BlockNetwork {
   const cidr = (text: string | undefined) => {
-    const m = /^([0-9a-fA-F.:]+)\/(\d{1,3})$/.exec(text ?? '');
+    const m = /^([0-9a-fA-F.:]+)\/(\d{1,3})(?:\s+[0-9.]+)?$/.exec(text ?? '');
     return m ? { address: m[1]!, prefix: Number(m[2]) } : undefined;
   };
   const ipv4 = cidr(keys['ipv4.address']);
@@ -161,12 +162,18 @@ function renderNetwork(n: BlockNetwork): string[] {
     'lxc.net.0.flags = up',
     `lxc.net.0.hwaddr = ${n.mac}`,
     'lxc.net.0.ipv4.address =',
-    `lxc.net.0.ipv4.address = ${n.ipv4}/${n.prefix}`,
+    // The broadcast address is spelled out: LXC 5.0.2 derives a wrong one (0.0.0.255) from a bare /24 (lxc/lxc#4522).
+    `lxc.net.0.ipv4.address = ${n.ipv4}/${n.prefix} ${broadcastOf(n.ipv4, n.prefix)}`,
     `lxc.net.0.ipv4.gateway = ${n.gateway}`,
     'lxc.net.0.ipv6.address =',
   ];
   if (n.ipv6 !== undefined) lines.push(`lxc.net.0.ipv6.address = ${n.ipv6.address}/${n.ipv6.prefix}`, `lxc.net.0.ipv6.gateway = ${n.ipv6.gateway}`);
   return lines;
+}
+
+/** The subnet's broadcast address; none (0.0.0.0) for /31 and /32, as LXC itself does. */
+function broadcastOf(ipv4: string, prefix: number): string {
+  return prefix >= 31 ? '0.0.0.0' : intToIpv4(subnetBounds({ address: ipv4, prefix }).broadcast);
 }
 
 export function renderMountEntry(m: BlockMount): string {

@@ -16,16 +16,25 @@ export interface LxcEnv {
   destroyAll(): Promise<void>;
 }
 
-const TOOLS: Array<{ bin: string; pkg: string }> = [
+const TOOLS: RequiredTool[] = [
   { bin: 'lxc-create', pkg: 'lxc' },
   { bin: 'busybox', pkg: 'busybox-static' },
   { bin: 'iptables', pkg: 'iptables' },
 ];
 
-/** Fails (never skips) with the install command when a prerequisite is missing; makes sure lxcbr0 serves DHCP. */
-export async function requireTools(): Promise<void> {
+export interface RequiredTool {
+  bin: string;
+  /** The Debian package that installs it. */
+  pkg: string;
+}
+
+/**
+ * Fails (never skips) with the install command when a prerequisite (or one of a test's `extra` tools) is
+ * missing; makes sure lxcbr0 serves DHCP.
+ */
+export async function requireTools(extra: readonly RequiredTool[] = []): Promise<void> {
   const missing: string[] = [];
-  for (const t of TOOLS) {
+  for (const t of [...TOOLS, ...extra]) {
     const r = await execa('sh', ['-c', 'command -v "$1"', 'sh', t.bin], { reject: false });
     if (r.exitCode !== 0) missing.push(t.pkg);
   }

@@ -76,6 +76,24 @@ c: {clone: other_host_container}
 `,
 ];
 
+/** Every network key (fixed address, bridge, links with and without alias, autostart), for its own fuzz run. */
+export const NETWORK_SPEC = `defaults:
+  template: busybox
+  bridge: lxcbr0
+containers:
+  db:
+    ipv4: 10.0.3.50
+    fqdn: db.example.net
+    autostart: true
+  cache:
+    autostart: false
+  web:
+    links: [db, "cache:redis"]
+    depends_on: [db]
+    autostart: true
+    ports: ["8080:80", "[::]:8443:443"]
+`;
+
 const TYPE_SAMPLES = ['[1, 2]', '{a: 1}', '42', '-7', 'true', 'null', '~', '""', "''", '.inf', '0x1F', '2001-12-14', '!!binary aGVsbG8=', '!!str 5', '!!map {}', '!!seq []', '|\n  text', '>-\n  folded', '&x y', '*nope', '[[[]]]', '{{}}'];
 const INJECTIONS = ['$(touch /tmp/locker-fuzz-marker)', '`touch /tmp/locker-fuzz-marker`', 'x; touch /tmp/locker-fuzz-marker', '"x\\ntouch /tmp/m"', '-o/tmp/locker-fuzz-marker', 'a#b', '"a\\0b"', '../../etc/passwd', '/etc:/x', '/:/host', '/proc/self:/p'];
 const SPECIAL = [':', '-', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`', ',', '?', ' ', '\n', '\t', '\r', '\\', '$', '<<', '---', '...', '\u00a0', '\u2028', '\ufeff', '\ufffd', '\ud800', '😀'];
@@ -254,8 +272,8 @@ export function judge(text: string, { result, ms }: Outcome): string | undefined
   return undefined;
 }
 
-export function mutate(rng: Rng): { text: string; chain: string[] } {
-  let text = rng.pick(VALID_SPECS);
+export function mutate(rng: Rng, from: readonly string[] = VALID_SPECS): { text: string; chain: string[] } {
+  let text = rng.pick(from);
   const chain: string[] = [];
   for (let n = 1 + rng.int(3); n > 0; n--) {
     let name = rng.pick(NAMES);

@@ -118,7 +118,7 @@ async function expectBootedAsPlanned(): Promise<void> {
 
   const v4 = await eth0Addresses();
   expect(v4, v4.join('\n')).toHaveLength(1);
-  expect(v4[0]).toMatch(new RegExp(` inet ${planned.ipv4.replaceAll('.', '\\.')}/24 `));
+  expect(v4[0]).toMatch(new RegExp(` inet ${planned.ipv4.replaceAll('.', '\\.')}/24 brd 10\\.0\\.3\\.255 `));
   const info = await env.lxc('lxc-info', ['-n', lxcName(), '-iH']);
   expect(info.stdout.split('\n').map((l) => l.trim()).filter((l) => l.includes('.'))).toEqual([planned.ipv4]);
 

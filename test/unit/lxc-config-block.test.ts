@@ -8,6 +8,7 @@ import {
   parseSnapshotOrigin,
   renderConfig,
   rootfsLayers,
+  type BlockNetwork,
   type LockerBlock,
 } from '../../src/lxc/index.js';
 import { thrown } from '../helpers/errors.js';
@@ -192,5 +193,112 @@ describe('parseRootfs / parseSnapshotOrigin', () => {
     expect(parseRootfs('lxc.rootfs.path = /plain/rootfs\n')).toEqual({ kind: 'dir', path: '/plain/rootfs' });
     expect(rootfsLayers({ kind: 'other', raw: 'lvm:/dev/vg/c' })).toBeUndefined();
     expect(parseRootfs('lxc.tty.max = 5\n')).toBeUndefined();
+  });
+});
+
+describe('network, hooks and autostart in the block', () => {
+  const NETWORK: BlockNetwork = {
+    bridge: 'lxcbr0',
+    mac: '02:4c:11:22:33:44',
+    ipv4: '10.0.3.5',
+    prefix: 24,
+    gateway: '10.0.3.1',
+    ipv6: { address: 'fd42::4c:11ff:fe22:3344', prefix: 64, gateway: 'fd42::1' },
+  };
+  const { ipv6: _ipv6, ...NETWORK4 } = NETWORK;
+  const FORWARD_HOOK = '/var/lib/lxc/demo_web/locker-forward-hook';
+  const LINKS_HOOK = '/var/lib/lxc/demo_web/locker-links-hook';
+  const FULL: LockerBlock = { ...WEB, network: NETWORK, forwardHookPath: FORWARD_HOOK, linksHookPath: LINKS_HOOK, autostartOrder: 2 };
+  const BARE: LockerBlock = { project: 'demo', container: 'web', mounts: [] };
+
+  it('renders the interface, the hooks and the boot settings in the documented form', () => {
+    expect(renderConfig('', { ...BARE, fqdn: 'web.example.net', hookPath: WEB.hookPath, network: NETWORK, forwardHookPath: FORWARD_HOOK, linksHookPath: LINKS_HOOK, autostartOrder: 2 })).toBe(
+      [
+        '# locker:begin project=demo container=web',
+        'lxc.uts.name = web',
+        'lxc.hook.mount = /var/lib/lxc/demo_web/locker-hostname-hook',
+        '# locker:fqdn=web.example.net',
+        'lxc.net.0.type = veth',
+        'lxc.net.0.link = lxcbr0',
+        'lxc.net.0.flags = up',
+        'lxc.net.0.hwaddr = 02:4c:11:22:33:44',
+        // The empty keys first clear addresses the config set above the block (LXC keeps them as lists).
+        'lxc.net.0.ipv4.address =',
+        'lxc.net.0.ipv4.address = 10.0.3.5/24',
+        'lxc.net.0.ipv4.gateway = 10.0.3.1',
+        'lxc.net.0.ipv6.address =',
+        'lxc.net.0.ipv6.address = fd42::4c:11ff:fe22:3344/64',
+        'lxc.net.0.ipv6.gateway = fd42::1',
+        'lxc.hook.start-host = /var/lib/lxc/demo_web/locker-forward-hook',
+        'lxc.hook.mount = /var/lib/lxc/demo_web/locker-links-hook',
+        'lxc.start.auto = 1',
+        'lxc.start.order = 2',
+        'lxc.group = onboot',
+        '# locker:end',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('an interface without IPv6 still clears IPv6 addresses set above the block', () => {
+    const out = renderConfig('', { ...BARE, network: NETWORK4 });
+    expect(out).toContain('lxc.net.0.ipv6.address =\n# locker:end\n');
+    expect(out).not.toContain('ipv6.gateway');
+  });
+
+  it.each<[string, LockerBlock]>([
+    ['everything at once', FULL],
+    ['an interface with both families', { ...BARE, network: NETWORK }],
+    ['an interface without IPv6', { ...BARE, network: NETWORK4 }],
+    ['the forward hook alone', { ...BARE, forwardHookPath: FORWARD_HOOK }],
+    ['the links hook without a hostname hook', { ...BARE, linksHookPath: LINKS_HOOK }],
+    ['the hostname hook and the links hook: two lxc.hook.mount lines told apart by file name', { ...WEB, linksHookPath: LINKS_HOOK }],
+    ['boot order 0 (a container nothing else waits for)', { ...BARE, autostartOrder: 0 }],
+    ['a deep boot order', { ...BARE, network: NETWORK4, autostartOrder: 7 }],
+  ])('round-trips %s: render then parse gives the same block, and rendering again changes nothing', (_what, block) => {
+    const text = renderConfig(TEMPLATE_CONFIG, block);
+    expect(parseLockerBlock(text)).toEqual(block);
+    expect(renderConfig(text, block)).toBe(text);
+  });
+
+  it('parseManagedBlock gives the planner the network record and the boot order', () => {
+    expect(parseManagedBlock(renderConfig(TEMPLATE_CONFIG, FULL))).toEqual({
+      project: 'demo',
+      container: 'web',
+      mounts: [
+        { hostPath: '/srv/demo/web', containerPath: '/srv/data', readOnly: false },
+        { hostPath: '/srv/demo/app.ini', containerPath: '/etc/app.ini', readOnly: true },
+      ],
+      fqdn: 'web.example.net',
+      network: { bridge: 'lxcbr0', mac: '02:4c:11:22:33:44', ipv4: '10.0.3.5', ipv6: 'fd42::4c:11ff:fe22:3344' },
+      autostartOrder: 2,
+    });
+  });
+
+  it('parseManagedBlock leaves network, ipv6 and autostartOrder out when the block has none', () => {
+    const managed = parseManagedBlock(renderConfig(TEMPLATE_CONFIG, { ...BARE, network: NETWORK4, linksHookPath: LINKS_HOOK }));
+    expect(managed).toEqual({ project: 'demo', container: 'web', mounts: [], network: { bridge: 'lxcbr0', mac: '02:4c:11:22:33:44', ipv4: '10.0.3.5' } });
+    expect(managed?.network).not.toHaveProperty('ipv6');
+    expect(managed).not.toHaveProperty('autostartOrder');
+  });
+
+  it('replacing the block drops an interface and boot settings the new block does not have', () => {
+    const once = renderConfig(TEMPLATE_CONFIG, FULL);
+    expect(renderConfig(once, BARE)).toBe(`${TEMPLATE_CONFIG}# locker:begin project=demo container=web\n# locker:end\n`);
+  });
+
+  it.each([
+    ['an interface without a gateway', (t: string) => t.replace('lxc.net.0.ipv4.gateway = 10.0.3.1\n', ''), /names an interface without its bridge, MAC, IPv4 address or gateway/],
+    ['an interface without a MAC', (t: string) => t.replace(/lxc\.net\.0\.hwaddr = .*\n/, ''), /without its bridge, MAC/],
+    ['an IPv4 address without its prefix length', (t: string) => t.replace('10.0.3.5/24', '10.0.3.5'), /without its bridge, MAC, IPv4 address/],
+    ['a boot order that is not a number', (t: string) => t.replace('lxc.start.order = 2', 'lxc.start.order = first'), /unreadable lxc\.start\.order/],
+    ['a boot order that is not whole', (t: string) => t.replace('lxc.start.order = 2', 'lxc.start.order = 1.5'), /unreadable lxc\.start\.order/],
+    ['a foreign lxc.net key of another interface', (t: string) => t.replace('lxc.start.auto = 1', 'lxc.net.1.type = veth'), /unexpected line/],
+  ])('treats a block with %s as corrupt', (_what, edit, message) => {
+    const text = edit(renderConfig(TEMPLATE_CONFIG, FULL));
+    const err = thrown(() => parseManagedBlock(text, '/x/demo_web/config'));
+    expect(err.code).toBe('HOST_PRECONDITION');
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(/edited by hand/);
   });
 });
