@@ -8,13 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkParams, Plan } from '../../plans/types.js';
+import type { NetworkParams } from '../../plans/types.js';
 import { DEFAULT_STOP_TIMEOUT_S, LEASE_FILE, parseLeases, readClaims } from '../../src/lxc/index.js';
 import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
 import { cleanUp } from '../helpers/clean-up.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 import { createRemoteClient, type RemoteClient } from '../helpers/netns.js';
 import { LOCKER_BIN, runLocker, show, type LockerResult } from '../helpers/run-locker.js';
+import { planOf, plannedNetworks } from '../helpers/planned-network.js';
 import { until } from '../helpers/wait-until.js';
 
 let env: LxcEnv;
@@ -179,9 +180,9 @@ beforeAll(async () => {
   );
   const plan = await locker('plan', '--json');
   expect(plan.exitCode, show(plan)).toBe(2);
-  const actions = (JSON.parse(plan.stdout) as { plan: Plan }).plan.actions;
-  const network = actions.map((a) => a.params).find((p) => p.kind === 'set-network');
-  if (network?.kind !== 'set-network') throw new Error(`no set-network step in the plan:\n${plan.stdout}`);
+  const { actions } = planOf(plan.stdout);
+  const network = plannedNetworks(planOf(plan.stdout)).deb;
+  if (network === undefined) throw new Error(`no set-network step in the plan:\n${plan.stdout}`);
   planned = network;
   const create = actions.find((a) => a.kind === 'create');
   expect(create?.params).toEqual({ kind: 'create', template: 'debian', args: { release: 'bookworm' } });

@@ -8,13 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkParams, Plan } from '../../plans/types.js';
+import type { NetworkParams } from '../../plans/types.js';
 import { ADDRESS_DIR, LEASE_FILE, parseLeases, readClaims } from '../../src/lxc/index.js';
 import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
 import { cleanUp } from '../helpers/clean-up.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 import { createRemoteClient, type RemoteClient } from '../helpers/netns.js';
 import { runLocker, show } from '../helpers/run-locker.js';
+import { planOf, plannedNetworks } from '../helpers/planned-network.js';
 import { until } from '../helpers/wait-until.js';
 
 let env: LxcEnv;
@@ -64,19 +65,7 @@ function freeAddress(): string {
   throw new Error('no free address in 10.0.3.200-253 for the test');
 }
 
-/** The set-network params of each container in a plan, by short name. */
-function addressesOf(plan: Plan): Record<string, NetworkParams> {
-  const out: Record<string, NetworkParams> = {};
-  for (const a of plan.actions) if (a.params.kind === 'set-network') out[a.container] = a.params;
-  return out;
-}
-
 let planned: Record<string, NetworkParams> = {};
-
-/** `locker plan --json` prints `{ plan, ... }`. */
-function planOf(stdout: string): Plan {
-  return (JSON.parse(stdout) as { plan: Plan }).plan;
-}
 
 async function lxcInfo(name: string, flag: '-iH' | '-sH'): Promise<string[]> {
   const r = await execa('lxc-info', ['-P', env.lxcpath, '-n', `${project}_${name}`, flag], { reject: false, stdin: 'ignore' });
@@ -119,7 +108,7 @@ beforeAll(async () => {
   writeFileSync(path.join(work, 'locker.yml'), spec());
   const r = await locker('plan', '--json');
   expect(r.exitCode, show(r)).toBe(2);
-  planned = addressesOf(planOf(r.stdout));
+  planned = plannedNetworks(planOf(r.stdout));
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkParams, Plan } from '../../plans/types.js';
+import type { NetworkParams } from '../../plans/types.js';
 import { readClaims } from '../../src/lxc/index.js';
 import { readForwards, removeRulesTagged, ruleTag } from '../../src/net/index.js';
 import { cleanUp } from '../helpers/clean-up.js';
@@ -16,6 +16,7 @@ import { createRemoteClient, type RemoteClient } from '../helpers/netns.js';
 import { createIpv6Namespace, freeUlaPrefix, type Ipv6Namespace } from '../helpers/netns6.js';
 import { runLocker, show } from '../helpers/run-locker.js';
 import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
+import { planOf, plannedNetworks } from '../helpers/planned-network.js';
 import { until } from '../helpers/wait-until.js';
 
 let env: LxcEnv;
@@ -46,10 +47,6 @@ function spec(bridgeName: string, ports: string[]): string {
 `;
 }
 
-function planOf(stdout: string): Plan {
-  return (JSON.parse(stdout) as { plan: Plan }).plan;
-}
-
 beforeAll(async () => {
   await requireTools();
   env = await createLxcEnv();
@@ -67,8 +64,8 @@ beforeAll(async () => {
   writeFileSync(path.join(work, 'locker.yml'), spec(bridge.name, [`${port4}:80`, `[::]:${port6}:80`]));
   const r = await locker('plan', '--json');
   expect(r.exitCode, show(r)).toBe(2);
-  const network = planOf(r.stdout).actions.find((a) => a.params.kind === 'set-network')?.params;
-  if (network?.kind !== 'set-network') throw new Error(`no set-network in the plan:\n${r.stdout}`);
+  const network = plannedNetworks(planOf(r.stdout)).web;
+  if (network === undefined) throw new Error(`no set-network in the plan:\n${r.stdout}`);
   planned = network;
 });
 
