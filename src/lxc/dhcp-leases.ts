@@ -119,17 +119,23 @@ export async function releaseLease(bridge: string, lease: Pick<DhcpLease, 'ip' |
 
 /**
  * After reservations went (claims released or taken over): each DHCP server of their bridges forgets the
- * removed ones, and every lease of those MACs there ends now instead of in an hour.
+ * removed ones, and every lease of those MACs there ends now instead of in an hour. A claim's own address
+ * (`ip`) is given back even when the lease file does not show it: dnsmasq rewrites that file in place
+ * (truncate, then write), so a read while another release is being written can find it empty. Releasing
+ * an address the MAC does not hold is a no-op for dnsmasq.
  */
-export async function giveBackAddresses(released: readonly { bridge: string; mac: string }[]): Promise<void> {
+export async function giveBackAddresses(released: readonly { bridge: string; mac: string; ip?: string }[]): Promise<void> {
   if (released.length === 0) return;
   const servers = await findDhcpServers();
   for (const bridge of new Set(released.map((r) => r.bridge))) {
     const serving = servers.filter((s) => s.bridges.includes(bridge));
+    if (serving.length === 0) continue;
     forgetRemovedReservations(bridge, serving);
-    const macs = new Set(released.filter((r) => r.bridge === bridge).map((r) => r.mac));
-    for (const lease of (await readLeases(Math.floor(Date.now() / 1000), serving)).filter((l) => macs.has(l.mac))) {
-      await releaseLease(bridge, lease);
-    }
+    const mine = released.filter((r) => r.bridge === bridge);
+    const macs = new Set(mine.map((r) => r.mac));
+    const leased = (await readLeases(Math.floor(Date.now() / 1000), serving)).filter((l) => macs.has(l.mac));
+    const claimed = mine.flatMap((r) => (r.ip === undefined ? [] : [{ ip: r.ip, mac: r.mac }]));
+    const unique = new Map([...claimed, ...leased].map((l) => [`${l.ip} ${l.mac}`, { ip: l.ip, mac: l.mac }]));
+    for (const lease of unique.values()) await releaseLease(bridge, lease);
   }
 }

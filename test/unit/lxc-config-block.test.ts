@@ -224,7 +224,8 @@ describe('network, hooks and autostart in the block', () => {
         'lxc.net.0.hwaddr = 02:4c:11:22:33:44',
         // The empty keys first clear addresses the config set above the block (LXC keeps them as lists).
         'lxc.net.0.ipv4.address =',
-        'lxc.net.0.ipv4.address = 10.0.3.5/24',
+        // The broadcast is spelled out: LXC 5.0.2 derives 0.0.0.255 from a bare /24.
+        'lxc.net.0.ipv4.address = 10.0.3.5/24 10.0.3.255',
         'lxc.net.0.ipv4.gateway = 10.0.3.1',
         'lxc.net.0.ipv6.address =',
         'lxc.net.0.ipv6.address = fd42::4c:11ff:fe22:3344/64',
@@ -238,6 +239,19 @@ describe('network, hooks and autostart in the block', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it.each([
+    ['10.0.3.5', 24, '10.0.3.5/24 10.0.3.255'],
+    ['172.16.40.9', 16, '172.16.40.9/16 172.16.255.255'],
+    ['10.0.3.2', 30, '10.0.3.2/30 10.0.3.3'],
+    ['10.0.3.2', 31, '10.0.3.2/31 0.0.0.0'],
+    ['10.0.3.2', 32, '10.0.3.2/32 0.0.0.0'],
+  ])('writes %s/%i with its broadcast: %s, and reads the address back without it', (ipv4, prefix, line) => {
+    const network: BlockNetwork = { ...NETWORK4, ipv4, prefix };
+    const text = renderConfig('', { ...BARE, network });
+    expect(text).toContain(`\nlxc.net.0.ipv4.address = ${line}\n`);
+    expect(parseLockerBlock(text)?.network).toEqual(network);
   });
 
   it('an interface without IPv6 still clears IPv6 addresses set above the block', () => {

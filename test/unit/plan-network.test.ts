@@ -11,7 +11,6 @@ const a = container('a', { line: 1 });
 const b = container('b', { line: 20 });
 const c = container('c', { line: 40 });
 
-
 describe('address assignment', () => {
   interface AssignCase {
     name: string;
