@@ -135,6 +135,7 @@ function checkNetwork(a: PlannedAction, p: Extract<PlannedAction['params'], { ki
   if (!isIpv4(p.ipv4) || !isIpv4(p.gateway)) throw invalid(a, `address ${show(p.ipv4)} or gateway ${show(p.gateway)} is not an IPv4 address`);
   if (!Number.isInteger(p.prefix) || p.prefix < 1 || p.prefix > 30) throw invalid(a, `prefix ${show(p.prefix)} is not 1-30`);
   if (typeof p.reserve !== 'boolean') throw invalid(a, 'reserve is not true or false');
+  if (p.previousMac !== undefined && (typeof p.previousMac !== 'string' || !isMac(p.previousMac))) throw invalid(a, `previous MAC ${show(p.previousMac)} is not a MAC address`);
   if (p.ipv6 !== undefined) {
     const v6 = p.ipv6;
     if (!isObject(v6) || !isCanonicalIpv6(v6.address) || !isCanonicalIpv6(v6.gateway) || !Number.isInteger(v6.prefix) || v6.prefix < 1 || v6.prefix > 128) {

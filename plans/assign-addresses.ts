@@ -97,8 +97,8 @@ function assignPool(pool: Pool, book: Map<string, Addressing>, required: Readonl
     return;
   }
   const subnet = bridge.ipv4;
-  const isSelf = (m: Member, h: HeldAddress) =>
-    (h.container === m.spec.lxcName && h.lxcpath === m.host.lxcpath) || (m.current !== undefined && h.mac === m.current.mac);
+  const selves = new Map(pool.members.map((m) => [m, selfOf(m, pool.held)]));
+  const isSelf = (m: Member, h: HeldAddress) => selves.get(m)!.owns(h);
   // Addresses and MACs already spoken for: by other holders on the host, and by spec containers as they go.
   const taken = new Map<number, string>();
   const macs = new Set<string>();
@@ -157,15 +157,33 @@ function assignPool(pool: Pool, book: Map<string, Addressing>, required: Readonl
       }
       taken.set(ipv4ToInt(ipv4), containerWords(m));
     }
-    const mac = m.current?.mac ?? deriveMac(m, macs);
+    const mac = m.current?.mac ?? selves.get(m)!.mac ?? deriveMac(m, macs);
     macs.add(mac);
     const wanted: NetworkParams = { bridge: pool.bridgeName, mac, ipv4, prefix: subnet.prefix, gateway: subnet.address, reserve: bridge.dhcp === 'reservations' };
     const ipv6 = bridge.ipv6 === undefined ? undefined : ipv6For(bridge.ipv6, mac);
     if (ipv6 !== undefined) wanted.ipv6 = ipv6;
+    const ownLease = pool.held.find((h) => h.kind === 'lease' && h.ip === ipv4 && h.mac !== undefined && h.mac !== mac && isSelf(m, h));
+    if (ownLease?.mac !== undefined) wanted.previousMac = ownLease.mac;
     const addressing: Addressing = { wanted };
     if (m.current !== undefined) addressing.current = m.current;
     book.set(addressKey(m.spec.host, m.spec.lxcName), addressing);
   }
+}
+
+/**
+ * What a container itself holds: its claims, configured and live addresses, every lease of a MAC it has,
+ * and the lease of an address it has now (a container Locker never addressed runs with a random MAC the
+ * host cannot see). `mac` is the one to keep when Locker has recorded none: from its claim (a set-network
+ * cut short), else from its config when nobody else uses it.
+ */
+function selfOf(m: Member, held: readonly HeldAddress[]): { owns(h: HeldAddress): boolean; mac?: string } {
+  const mine = held.filter((h) => h.container === m.spec.lxcName && h.lxcpath === m.host.lxcpath);
+  const macs = new Set([...(m.current === undefined ? [] : [m.current.mac]), ...mine.flatMap((h) => (h.mac === undefined ? [] : [h.mac]))]);
+  const live = new Set(mine.filter((h) => h.kind === 'live').map((h) => h.ip));
+  const owns = (h: HeldAddress) => mine.includes(h) || (h.mac !== undefined && macs.has(h.mac)) || (h.kind === 'lease' && live.has(h.ip));
+  const candidate = mine.find((h) => h.kind === 'claim')?.mac ?? mine.find((h) => h.mac !== undefined)?.mac;
+  const sharedWithOthers = candidate !== undefined && held.some((h) => h.mac === candidate && !mine.includes(h));
+  return candidate === undefined || sharedWithOthers ? { owns } : { owns, mac: candidate };
 }
 
 function bridgeProblem(m: Member, bridge: ObservedBridge | undefined): LockerError {

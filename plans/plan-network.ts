@@ -119,14 +119,12 @@ export function planNetworkSteps(ctx: PlanContext, spec: ContainerSpec, observed
 export function forwardTargets(ctx: PlanContext, spec: ContainerSpec): { targetIp?: string; targetIp6?: string } {
   const addressing = addressingOf(ctx, spec);
   if (addressing === undefined) return {};
-  // Only up and create change addresses; start and ports forward to the address the container has.
-  const applies = ctx.mode === 'up' || ctx.mode === 'create' || addressing.current === undefined;
-  if (!applies && addressing.current!.ipv4 !== addressing.wanted.ipv4) {
+  // Only up and create change addresses; start and ports forward to the address the container has, and a
+  // container Locker never addressed has the one DHCP gives it: no target, the agent waits for it.
+  if (ctx.mode !== 'up' && ctx.mode !== 'create') {
     const { current } = addressing;
-    return current!.ipv6 === undefined ? { targetIp: current!.ipv4 } : { targetIp: current!.ipv4, targetIp6: current!.ipv6 };
-  }
-  if (!applies && addressing.current!.ipv4 === addressing.wanted.ipv4 && addressing.current!.ipv6 === undefined && addressing.wanted.ipv6 !== undefined) {
-    return { targetIp: addressing.wanted.ipv4 };
+    if (current === undefined) return {};
+    return current.ipv6 === undefined || !spec.ports.some((p) => p.ipv6) ? { targetIp: current.ipv4 } : { targetIp: current.ipv4, targetIp6: current.ipv6 };
   }
   const targets: { targetIp?: string; targetIp6?: string } = { targetIp: addressing.wanted.ipv4 };
   const v6 = spec.ports.filter((p) => p.ipv6);

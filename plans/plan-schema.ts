@@ -29,6 +29,7 @@ const network = {
   gateway: z.string(),
   ipv6: z.strictObject({ address: z.string(), prefix: z.number().int().min(0).max(128), gateway: z.string() }).optional(),
   reserve: z.boolean(),
+  previousMac: z.string().optional(),
 };
 
 const linkEntry = z.strictObject({ ip: z.string(), names: z.array(z.string()) });

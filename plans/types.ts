@@ -69,6 +69,11 @@ export interface NetworkParams {
   ipv6?: { address: string; prefix: number; gateway: string };
   /** The bridge's DHCP server reads Locker's reservations: the container's DHCP client gets ipv4 too. */
   reserve: boolean;
+  /**
+   * The MAC of the container's own DHCP lease on ipv4, from before Locker fixed its MAC: given back, so
+   * the reservation can serve the new one.
+   */
+  previousMac?: string;
 }
 
 /** One /etc/hosts line: an address and the names that resolve to it. */

@@ -11,6 +11,7 @@ import {
   forwardHookPath,
   giveBackAddresses,
   readLeases,
+  releaseLease,
   releaseClaims,
 } from '../../src/lxc/index.js';
 import { FORWARD_HOOK_SCRIPT } from '../forward-hook-script.js';
@@ -21,12 +22,14 @@ import { adopted, done, type ActionRunner } from './context.js';
 export const runSetNetwork: ActionRunner<'set-network'> = async (ctx, params) => {
   const { lxcpath, action, addressDir } = ctx;
   const name = action.lxcName;
-  const { reserve, ...network } = params;
+  const { reserve, previousMac: _previous, ...network } = params;
   if (reserve) {
-    // dnsmasq would not give a reserved address away while another MAC holds a lease on it.
+    // dnsmasq would not give a reserved address away while another MAC holds a lease on it; unless that
+    // MAC is the container's own from before Locker fixed it (the plan names it): given back.
     const servers = (await findDhcpServers()).filter((s) => s.bridges.includes(params.bridge));
     const other = (await readLeases(Math.floor(Date.now() / 1000), servers)).find((l) => l.ip === params.ipv4 && l.mac !== params.mac);
-    if (other !== undefined) {
+    if (other !== undefined && other.mac === params.previousMac) await releaseLease(params.bridge, other);
+    else if (other !== undefined) {
       throw new LockerError('HOST_PRECONDITION', `address ${params.ipv4} is leased to ${other.mac}${other.hostname === '*' ? '' : ` (${other.hostname})`} by the DHCP server of ${params.bridge}`, {
         hint: 'another machine took it after this plan was made: run `locker plan` again, or give that lease back (dhcp_release) if its holder is gone',
       });
@@ -62,3 +65,4 @@ async function releaseOldAddresses(
   await giveBackAddresses(old);
   return old.map((c) => c.ip);
 }
+
