@@ -2,8 +2,9 @@
 // (write-links) and whether the host's boot starts it (set-autostart); and where its forwards point.
 
 import { specError } from '../src/spec/spec-error.js';
-import type { ContainerSpec } from '../src/spec/types.js';
+import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
 import { addressKey, type Addressing } from './assign-addresses.js';
+import { ownsConfig } from './compare-mounts.js';
 import type { ObservedContainer } from './observed.js';
 import { refOf } from './observed-lookup.js';
 import { containerNamed, type PlanContext } from './plan-context.js';
@@ -69,21 +70,30 @@ export function describeLinkDrift(wanted: readonly LinkEntry[], observed: Observ
   return ['/etc/hosts links differ:', ...missing.map((l) => `+${l}`), ...extra.map((l) => `-${l}`)].join(' ');
 }
 
+// Depths computed once per desired state: shared dependencies would otherwise be walked again for each dependent.
+const depths = new WeakMap<DesiredState, Map<string, number>>();
+
 /**
- * Position in the boot's start order: a container starts after everything it depends on. LXC starts
- * lower `lxc.start.order` values first.
+ * Position in the boot's start order: one more than the deepest container it depends on. LXC starts
+ * lower `lxc.start.order` values first. A cycle (the loader refuses them; the ordering of the plan names
+ * it) is cut where it closes.
  */
-export function autostartOrder(ctx: PlanContext, spec: ContainerSpec, seen: ReadonlySet<string> = new Set()): number {
+export function autostartOrder(ctx: PlanContext, spec: ContainerSpec): number {
+  let memo = depths.get(ctx.desired);
+  if (memo === undefined) depths.set(ctx.desired, (memo = new Map()));
+  const known = memo.get(spec.name);
+  if (known !== undefined) return known;
+  memo.set(spec.name, 0);
   let order = 0;
   for (const dep of spec.dependsOn) {
     const target = containerNamed(ctx.desired, dep);
-    if (target === undefined || seen.has(dep)) continue;
-    order = Math.max(order, autostartOrder(ctx, target, new Set([...seen, spec.name])) + 1);
+    if (target !== undefined) order = Math.max(order, autostartOrder(ctx, target) + 1);
   }
+  memo.set(spec.name, order);
   return order;
 }
 
-/** set-network, write-links and set-autostart as far as they differ; true when a restart is needed to apply them. */
+/** set-network, write-links and set-autostart as far as they differ; `restart` says what needs a restart to apply. */
 export function planNetworkSteps(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer | undefined, symbol: ChangeSymbol): { restart: string[] } {
   const ref = refOf(spec);
   const reason = symbol === '+' ? 'missing' : 'drifted';
@@ -91,11 +101,12 @@ export function planNetworkSteps(ctx: PlanContext, spec: ContainerSpec, observed
   const addressing = addressingOf(ctx, spec);
   if (addressing !== undefined) {
     const drift = observed === undefined ? describeNetwork(addressing.wanted) : describeNetworkDrift(addressing);
+    const live = observed === undefined ? undefined : describeLiveAddressDrift(addressing, observed);
     if (drift !== undefined) {
       ctx.draft.add(ref, { symbol, reason, detail: drift, specRef: spec.network.ipv4?.ref ?? spec.network.bridge.ref, params: { kind: 'set-network', ...addressing.wanted } });
       restart.push('address');
-    } else if (observed !== undefined && describeLiveAddressDrift(addressing, observed) !== undefined) {
-      restart.push(`address (${describeLiveAddressDrift(addressing, observed)})`);
+    } else if (live !== undefined) {
+      restart.push(`address (${live})`);
     }
   }
   const entries = linkEntries(ctx, spec);
@@ -106,7 +117,7 @@ export function planNetworkSteps(ctx: PlanContext, spec: ContainerSpec, observed
   }
   const order = autostartOrder(ctx, spec);
   const have = observed?.managed?.autostartOrder;
-  const owned = observed?.managed?.project === ctx.desired.project && observed.managed.container === spec.name;
+  const owned = ownsConfig(observed?.managed, ctx.desired.project, spec.name);
   const wantOrder = spec.autostart ? order : undefined;
   if ((owned ? have : undefined) !== wantOrder && !(observed === undefined && !spec.autostart)) {
     const detail = spec.autostart ? `start at host boot (order ${order})` : 'do not start at host boot';
