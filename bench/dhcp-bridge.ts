@@ -58,12 +58,12 @@ function ourDnsmasq(pidFile: string, bridge: string): number | undefined {
 
 export async function createDhcpBridge(name: string): Promise<BenchDhcpBridge> {
   if (!/^[a-z0-9]{1,15}$/.test(name)) throw new Error(`bridge name must be 1..15 of [a-z0-9]: ${name}`);
+  const x = await freeSubnet();
+  const address = `10.215.${x}.1`;
   const dir = mkdtempSync(`/tmp/bench-dhcp-${name}-`);
   const leaseFile = path.join(dir, 'leases');
   const pidFile = path.join(dir, 'dnsmasq.pid');
   const hostsDir = path.join(ADDRESS_DIR, name);
-  const x = await freeSubnet();
-  const address = `10.215.${x}.1`;
   let created = false;
   const destroy = onCleanup(`bridge ${name} and its dnsmasq`, async () => {
     const pid = ourDnsmasq(pidFile, name);
@@ -82,7 +82,7 @@ export async function createDhcpBridge(name: string): Promise<BenchDhcpBridge> {
   // dnsmasq drops root: the folder it watches must be readable by its user.
   mkdirSync(hostsDir, { recursive: true, mode: 0o755 });
   // lxc-net's command line (/usr/libexec/lxc/lxc-net) with our own bridge, files and reservation folder.
-  await mustRun('dnsmasq', [
+  const started = mustRun('dnsmasq', [
     '--conf-file=/dev/null',
     '--no-ping',
     '-u',
@@ -102,6 +102,9 @@ export async function createDhcpBridge(name: string): Promise<BenchDhcpBridge> {
     '--dhcp-authoritative',
     `--dhcp-hostsdir=${hostsDir}`,
   ]);
+  await started.catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' ? new Error('dnsmasq is not installed: apt-get install -y dnsmasq-base') : e;
+  });
   const leases = () => (existsSync(leaseFile) ? parseLeases(readFileSync(leaseFile, 'utf8')) : []);
   return { name, address, leaseFile, hostsDir, leases, destroy };
 }

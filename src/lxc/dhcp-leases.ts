@@ -93,8 +93,23 @@ export function dhcpOf(bridge: string, servers: readonly DhcpServer[], dir = ADD
 /** Leases still valid at `nowSeconds` in the lease files of these servers. */
 export async function readLeases(nowSeconds: number, servers: readonly DhcpServer[]): Promise<DhcpLease[]> {
   const files = [...new Set(servers.map((s) => s.leaseFile))];
-  const texts = await Promise.all(files.map((f) => readTextIfExists(f)));
+  const texts = await Promise.all(files.map((f) => readSettled(f)));
   return texts.flatMap((t) => (t === undefined ? [] : parseLeases(t))).filter((l) => l.expires === 0 || l.expires > nowSeconds);
+}
+
+/**
+ * dnsmasq rewrites its lease file in place (truncate, then write): a read can catch it empty or cut
+ * short. The text counts once two reads a moment apart agree.
+ */
+async function readSettled(file: string): Promise<string | undefined> {
+  let text = await readTextIfExists(file);
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 2));
+    const again = await readTextIfExists(file);
+    if (again === text) return text;
+    text = again;
+  }
+  return text;
 }
 
 /** dnsmasq reads new reservation files by itself, but keeps removed ones until SIGHUP. */

@@ -3,6 +3,9 @@
 
 import { randomInt } from 'node:crypto';
 import { execa } from 'execa';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ADDRESS_DIR } from '../../src/lxc/index.js';
 import { must } from './netns.js';
 import { freeUlaPrefix } from './netns6.js';
 
@@ -28,6 +31,8 @@ export async function createTestBridge(name: string): Promise<TestBridge> {
   const destroy = async () => {
     const exists = await execa('ip', ['link', 'show', 'dev', name], { reject: false, stdin: 'ignore' });
     if (exists.exitCode === 0) await must(['ip', 'link', 'del', name]);
+    // Locker's claim folder of this bridge (its claims went with the containers).
+    await rm(path.join(ADDRESS_DIR, name), { recursive: true, force: true });
   };
   try {
     await must(['ip', 'link', 'add', name, 'type', 'bridge']);
