@@ -56,14 +56,15 @@ export async function openEmbeddedControlPoint(options: CliOptions, project: str
 }
 
 export async function openNatsControlPoint(options: CliOptions & { nats: string }, project: string, hosts: string[]): Promise<ControlPoint> {
-  const { connectNats, ensureNatsResources, getAgent, listAgentHosts, refusalOf } = await import('../nats/index.js');
+  const { connectNats, ensureNatsResources, getAgent, listAgentHosts, refusalOf, whileElecting } = await import('../nats/index.js');
   const { NatsTransport } = await import('../transport/nats-transport.js');
   const { openJetStreamEventStore } = await import('../events/jetstream-store.js');
   const { acquireKvLock, readKvLockHolder } = await import('../lock/kv-lock.js');
   const nc = await connectNats({ url: options.nats, credsFile: options.creds, name: `locker-control ${project}` });
   try {
     await ensureNatsResources(nc, hosts, { replicas: options.natsReplicas });
-    const transport = await NatsTransport.open({ nc });
+    // Opening creates a consumer: in a cluster that lost a server, it may wait for an election.
+    const transport = await whileElecting('opening the job results', () => NatsTransport.open({ nc }));
     const replays: Transport[] = [];
     return {
       mode: 'nats',

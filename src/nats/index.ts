@@ -20,6 +20,7 @@ export {
   type NatsResourceOptions,
 } from './ensure-resources.js';
 export { chooseReplicas, clusterSize, parseReplicas, MAX_REPLICAS, type NatsReplicas } from './replicas.js';
+export { ELECTION_PATIENCE_MS, isElecting, whileElecting } from './while-electing.js';
 export { CLUSTER_NAME, clusterMembers, ROUTE_PORT_OFFSET, ROUTE_USER, type NatsClusterMember } from './cluster-members.js';
 export { getAgent, listAgentHosts, listAgents, parseHeartbeat, publishHeartbeat, type AgentHeartbeat, type AgentStatus } from './agents-registry.js';
 export { agentsStreamConfig, createAgentsBucket, readHeartbeat, type StoredHeartbeat } from './agents-bucket.js';

@@ -11,11 +11,11 @@ export async function hostsCommand(cli: CliArgs, io: Io): Promise<number> {
       hint: 'in embedded mode there is one host, this one: `locker status` shows it',
     });
   }
-  const { connectNats, ensureNatsResources, listAgents, refusalOf } = await import('../../nats/index.js');
+  const { connectNats, ensureNatsResources, listAgents, refusalOf, whileElecting } = await import('../../nats/index.js');
   const nc = await connectNats({ url, credsFile: cli.options.creds, name: 'locker-control hosts' });
   try {
     await ensureNatsResources(nc, [], { replicas: cli.options.natsReplicas });
-    const agents = await listAgents(nc);
+    const agents = await whileElecting('reading the agents bucket', () => listAgents(nc));
     if (cli.options.json) {
       printJson(io, agents.map(({ observed: _observed, ...a }) => a));
       return 0;
