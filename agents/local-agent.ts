@@ -1,7 +1,7 @@
 // The agent of one LXC host: observes it and runs jobs on it, one job per container at a time.
 // A failed action is a result ({ ok: false }), never a throw; a job is validated before anything runs.
 
-import type { ObservedHost } from '../plans/observed.js';
+import type { ObservedHost, ObserveRequest } from '../plans/observed.js';
 import type { ActionParams } from '../plans/types.js';
 import { toLockerError } from '../src/errors.js';
 import { readForwards, removeForwards, setForwards } from '../src/net/index.js';
@@ -22,6 +22,7 @@ import { runStop } from './actions/stop.js';
 import { runWriteMounts } from './actions/write-mounts.js';
 import { ContainerLocks } from './container-lock.js';
 import { observeHost } from './observe-host.js';
+import { withHostPaths } from './observe-host-paths.js';
 import { validateJob } from './validate-job.js';
 
 export interface LocalAgentOptions {
@@ -58,8 +59,9 @@ export class LocalAgent {
     this.addressDir = opts.addressDir ?? ADDRESS_DIR;
   }
 
-  observe(): Promise<ObservedHost> {
-    return observeHost(this.host, this.lxcpath, this.net, { addressDir: this.addressDir });
+  /** One pass over the host; with a request, also the host folders it names (see withHostPaths). */
+  async observe(request?: ObserveRequest): Promise<ObservedHost> {
+    return withHostPaths(await observeHost(this.host, this.lxcpath, this.net, { addressDir: this.addressDir }), request);
   }
 
   async runJob(job: Job, reporter?: JobReporter): Promise<JobResult> {

@@ -1,18 +1,27 @@
 // The agent of one host behind NATS: answers observe requests, pulls its jobs from its durable consumer,
-// heartbeats. With its narrow permissions it creates nothing on the server and waits for its consumer.
+// heartbeats. One agent per lxcpath (a lock file) and per host name (a lease on its heartbeat key). With its
+// narrow permissions it creates only the agents bucket, and waits for its consumer.
 
 import { jetstream, type Consumer, type JetStreamClient } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import path from 'node:path';
 import type { ObservedHost } from '../plans/observed.js';
-import { toLockerError } from '../src/errors.js';
-import { connectNats } from '../src/nats/connect.js';
-import { JOBS_STREAM, agentInboxPrefix, jobConsumer, observeSubject } from '../src/nats/names.js';
+import { isLockerError, LockerError, toLockerError } from '../src/errors.js';
+import type { HeldLock } from '../src/lock/index.js';
+import { createAgentsBucket } from '../src/nats/agents-bucket.js';
+import { assertCredentialsFit, unrestrictedWarning, type NatsRole } from '../src/nats/auth.js';
+import { readCredentials, refusalOf } from '../src/nats/connect.js';
+import { AGENTS_BUCKET, JOBS_STREAM, jobConsumer, observeSubject } from '../src/nats/names.js';
 import type { ObserveReply } from '../src/transport/nats-transport.js';
+import { parseObserveRequest } from '../src/transport/observe-request.js';
+import { connectAgent } from './connect-agent.js';
 import { Heartbeat } from './heartbeat.js';
+import { HostLease } from './host-lease.js';
 import { JobJournal } from './job-journal.js';
 import { LocalAgent } from './local-agent.js';
+import { withHostPaths } from './observe-host-paths.js';
 import { JobHandler, type Ticket } from './nats-job-handler.js';
+import { lockLxcpath } from './lxcpath-lock.js';
 
 export interface NatsAgentOptions {
   host: string;
@@ -34,7 +43,10 @@ export interface NatsAgentOptions {
 export interface RunningNatsAgent {
   /** Stops pulling, lets jobs in hand finish (or hands them back), closes the connection. */
   stop(): Promise<void>;
-  /** Settles when the agent has stopped; rejects if its connection closed without stop(). */
+  /**
+   * Settles when the agent has stopped; rejects if its connection closed without stop(), or with the
+   * error that stopped it (AGENT_DUPLICATE: another agent took the host; NATS_AUTH: its user was refused).
+   */
   done: Promise<void>;
 }
 
@@ -42,23 +54,31 @@ export interface RunningNatsAgent {
 const PULL_EXPIRES_MS = 3_000;
 const CONSUMER_RETRY_MS = 2_000;
 
+/**
+ * Checks the credentials against the host, takes the lxcpath, connects (saying so, and what fails),
+ * makes the agents bucket if it is missing, claims the host with a first heartbeat, then serves.
+ */
 export async function startNatsAgent(o: NatsAgentOptions): Promise<RunningNatsAgent> {
   const log = o.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const journal = await JobJournal.open(o.journalDir ?? path.join(o.lxcpath, '.locker-agent'));
-  let nc: NatsConnection;
+  const role: NatsRole = { kind: 'agent', host: o.host };
+  const identity = { url: o.url, ...(o.credsFile === undefined ? {} : { credsFile: o.credsFile, user: readCredentials(o.credsFile).user }) };
+  assertCredentialsFit(identity, role);
+  const warning = unrestrictedWarning(identity, role);
+  if (warning !== undefined) log(`host=${o.host} warning: ${warning}`);
+  const lock = await lockLxcpath(o.lxcpath, o.host);
+  const undo: Array<() => Promise<unknown>> = [() => lock.release()];
   try {
-    nc = await connectNats({
-      url: o.url,
-      credsFile: o.credsFile,
-      name: `locker-agent ${o.host}`,
-      inboxPrefix: agentInboxPrefix(o.host),
-      waitOnFirstConnect: true,
-    });
+    const journal = await JobJournal.open(o.journalDir ?? path.join(o.lxcpath, '.locker-agent'));
+    undo.unshift(() => journal.close());
+    const nc = await connectAgent({ host: o.host, url: o.url, credsFile: o.credsFile, log });
+    undo.unshift(() => nc.close());
+    const agent = new NatsAgent(o, nc, journal, lock, log);
+    await agent.register();
+    return agent.start();
   } catch (e) {
-    await journal.close();
+    for (const step of undo) await step().catch(() => undefined);
     throw e;
   }
-  return new NatsAgent(o, nc, journal, log).start();
 }
 
 class NatsAgent {
@@ -75,22 +95,27 @@ class NatsAgent {
   private stopping = false;
   private givingUp = false;
   private stopped?: Promise<void>;
+  /** What stopped the agent by itself, if anything did. */
+  private fatal?: LockerError;
 
   constructor(
     private readonly o: NatsAgentOptions,
     private readonly nc: NatsConnection,
     private readonly journal: JobJournal,
+    private readonly lock: HeldLock,
     private readonly log: (line: string) => void,
   ) {
     this.js = jetstream(nc);
     this.agent = new LocalAgent({ host: o.host, lxcpath: o.lxcpath });
     this.heartbeat = new Heartbeat({
-      js: this.js,
+      lease: new HostLease({ nc, js: this.js, host: o.host, log }),
       host: o.host,
       lxcpath: o.lxcpath,
       version: o.version ?? 'unknown',
       observe: () => this.observe(),
       log,
+      refused: (e) => refusalOf(nc, e),
+      fatal: (e) => this.fail(e),
     });
     this.handler = new JobHandler({
       host: o.host,
@@ -103,10 +128,36 @@ class NatsAgent {
     });
   }
 
+  /**
+   * Makes the agents bucket if it is missing and claims the host with a first heartbeat: from here on
+   * `locker hosts` lists this agent. Only a refused user or a live agent on the host stop it; anything
+   * else (JetStream not ready, a cluster electing a leader) is said and retried.
+   */
+  async register(): Promise<void> {
+    let failure: string | undefined;
+    for (;;) {
+      try {
+        await createAgentsBucket(this.nc);
+        await this.heartbeat.claim();
+        return;
+      } catch (e) {
+        const fatal = refusalOf(this.nc, e) ?? (isLockerError(e) && e.code === 'AGENT_DUPLICATE' ? e : undefined);
+        if (fatal) throw fatal;
+        let text = toLockerError(e).message;
+        if (/jetstream is not enabled/i.test(text)) text += ' (does the server run with JetStream? `nats-server -js`, or a jetstream block in its configuration)';
+        if (text !== failure) this.log(`host=${this.o.host} cannot register in the agents bucket ${AGENTS_BUCKET}: ${text} (retrying every ${CONSUMER_RETRY_MS / 1000} s)`);
+        failure = text;
+        await sleep(CONSUMER_RETRY_MS);
+      }
+    }
+  }
+
   start(): RunningNatsAgent {
     this.observeSub = this.nc.subscribe(observeSubject(this.o.host), {
       callback: (err, msg) => {
-        if (err) this.log(`host=${this.o.host} observe subscription: ${err.message}`);
+        const refused = err ? refusalOf(this.nc, err) : undefined;
+        if (refused) this.fail(refused);
+        else if (err) this.log(`host=${this.o.host} observe subscription: ${err.message}`);
         else void this.answerObserve(msg);
       },
     });
@@ -116,11 +167,20 @@ class NatsAgent {
       `host=${this.o.host} agent started (lxcpath ${this.o.lxcpath}, ` +
         `journal ${this.journal.file} with ${this.journal.size} finished jobs)`,
     );
-    const done = this.nc.closed().then((err) => {
+    const done = this.nc.closed().then(async (err) => {
       if (!this.stopping) throw err ?? new Error('the NATS connection closed');
-      return this.stopped;
+      await this.stopped;
+      if (this.fatal) throw this.fatal;
     });
     return { stop: () => this.stop(), done };
+  }
+
+  /** Stops the agent for good: retrying cannot help (another agent has the host, or the server refuses this user). */
+  private fail(e: LockerError): void {
+    if (this.fatal) return;
+    this.fatal = e;
+    this.log(`host=${this.o.host} stopping after error[${e.code}]`);
+    void this.stop();
   }
 
   /** Concurrent observe requests (and heartbeats) share one pass over the host. */
@@ -134,9 +194,11 @@ class NatsAgent {
   private async answerObserve(msg: Msg): Promise<void> {
     let reply: ObserveReply;
     try {
+      const request = parseObserveRequest(msg.data);
       const observed = await this.observe();
       this.heartbeat.remember(observed);
-      reply = { ok: true, observed };
+      // The pass is shared; the folders are this request's own (the heartbeat keeps none).
+      reply = { ok: true, observed: await withHostPaths(observed, request) };
     } catch (e) {
       reply = { ok: false, error: toLockerError(e).toJSON() };
     }
@@ -150,6 +212,11 @@ class NatsAgent {
       try {
         return await this.js.consumers.get(JOBS_STREAM, jobConsumer(this.o.host));
       } catch (e) {
+        const refused = refusalOf(this.nc, e);
+        if (refused) {
+          this.fail(refused);
+          return undefined;
+        }
         if (!told) {
           this.log(
             `host=${this.o.host} waiting for consumer ${jobConsumer(this.o.host)} on ${JOBS_STREAM} ` +
@@ -181,6 +248,11 @@ class NatsAgent {
         msg = await consumer.next({ expires: PULL_EXPIRES_MS });
         failure = undefined;
       } catch (e) {
+        const refused = refusalOf(this.nc, e);
+        if (refused) {
+          this.fail(refused);
+          break;
+        }
         const text = toLockerError(e).message;
         if (failure !== text) this.log(`host=${this.o.host} pulling jobs failed: ${text} (retrying)`);
         failure = text;
@@ -234,6 +306,7 @@ class NatsAgent {
     await this.heartbeat.stop();
     await this.nc.drain();
     await this.journal.close();
+    await this.lock.release();
     this.log(`host=${this.o.host} agent stopped`);
   }
 }

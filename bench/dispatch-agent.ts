@@ -8,6 +8,7 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NetOps } from '../agents/actions/context.js';
 import { Heartbeat } from '../agents/heartbeat.js';
+import { HostLease } from '../agents/host-lease.js';
 import { JobJournal } from '../agents/job-journal.js';
 import { LocalAgent } from '../agents/local-agent.js';
 import { JobHandler, type Ticket } from '../agents/nats-job-handler.js';
@@ -26,7 +27,18 @@ const agent = new LocalAgent({ host, lxcpath, net: noopNet });
 const journal = await JobJournal.open(journalDir);
 const nc = await connectNats({ url, name: `bench-agent ${host}`, inboxPrefix: agentInboxPrefix(host) });
 const js = jetstream(nc);
-const heartbeat = new Heartbeat({ js, host, lxcpath, version: 'bench', observe: () => agent.observe(), log });
+// The heartbeat claims the host on its first beat, as an agent does (a previous run's agent on this machine is gone).
+const lease = new HostLease({ nc, js, host, log });
+const heartbeat = new Heartbeat({
+  lease,
+  host,
+  lxcpath,
+  version: 'bench',
+  observe: () => agent.observe(),
+  log,
+  refused: () => undefined,
+  fatal: (e) => log(`heartbeat stopped: ${e.message}`),
+});
 const handler = new JobHandler({
   host,
   agent,

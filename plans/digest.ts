@@ -35,5 +35,8 @@ export function digestObserved(host: ObservedHost): string {
       },
     }));
   const forwards = [...host.forwards].sort((a, b) => compareText(forwardKey(a), forwardKey(b)));
-  return hashSha256(stringifyCanonicalCompact({ host: host.host, lxcpath: host.lxcpath, containers, forwards }));
+  const state: Record<string, unknown> = { host: host.host, lxcpath: host.lxcpath, containers, forwards };
+  // Folders a plan's copy-out relies on; left out when none was reported, so older digests still hold.
+  if (host.hostPaths !== undefined && Object.keys(host.hostPaths).length > 0) state.hostPaths = host.hostPaths;
+  return hashSha256(stringifyCanonicalCompact(state));
 }

@@ -60,3 +60,11 @@ export function findLeftovers(desired: DesiredState, observed: ReadonlyMap<strin
 function forwardsFor(host: ObservedHost, project: string, container: string): ObservedForward[] {
   return host.forwards.filter((f) => f.project === project && f.container === container);
 }
+
+/**
+ * Whether a host holds anything of the project (a tagged container, a forward): a host the spec does not
+ * name matters to a plan only then.
+ */
+export function holdsProject(host: ObservedHost, project: string): boolean {
+  return host.containers.some((c) => c.managed?.project === project) || host.forwards.some((f) => f.project === project);
+}

@@ -3,6 +3,8 @@
 
 export { planChanges, type PlanInput } from './plan-changes.js';
 export { digestObserved } from './digest.js';
+export { observeRequests } from './observe-request.js';
+export { holdsProject } from './find-leftovers.js';
 export { renderPlan, summarizePlan, type PlanSummary } from './render-plan.js';
 export { serializePlan, parsePlan, computePlanId } from './plan-file.js';
 export { orderActions } from './order-actions.js';

@@ -85,6 +85,22 @@ export interface HeldAddress {
   bridge?: string;
 }
 
+/**
+ * What a host has at a volume's host path, as copy-out sees it: nothing (`missing`), an empty folder
+ * (`empty`), or anything else (`occupied`: a folder with entries, a file, a symlink). copy-out seeds
+ * only the first two.
+ */
+export type HostPathState = 'missing' | 'empty' | 'occupied';
+
+/** What the control point asks an agent to look at besides what it always observes. */
+export interface ObserveRequest {
+  /**
+   * Spec containers (LXC names) with the host paths of their volumes: for each one the host does not
+   * have yet, the agent reports those paths in `hostPaths`.
+   */
+  volumes?: Array<{ container: string; hostPaths: string[] }>;
+}
+
 /** One forwarded port as Locker's tagged netfilter rules show it. */
 export interface ObservedForward {
   project: string;
@@ -118,4 +134,9 @@ export interface ObservedHost {
   bridges: ObservedBridge[];
   /** Sorted by ip, then kind. */
   addresses: HeldAddress[];
+  /**
+   * By path: what the host has at the volume host paths of the containers it was asked about and does
+   * not have yet (see ObserveRequest); absent when nobody asked. A path it could not look at is left out.
+   */
+  hostPaths?: Record<string, HostPathState>;
 }

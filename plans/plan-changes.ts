@@ -34,12 +34,15 @@ export interface PlanInput {
 export function planChanges(input: PlanInput): Plan {
   const { desired, observed, mode } = input;
   const targets = [...new Set(input.targets ?? [])].sort();
-  const scope = resolveScope(desired, mode, targets);
+  const named = namedLeftovers(desired, observed, mode, targets);
+  const specTargets = targets.filter((t) => !named.some((s) => s.ref.container === t));
+  // Only leftovers named: no spec container is in scope (an empty target list would mean all of them).
+  const scope = targets.length > 0 && specTargets.length === 0 ? [] : resolveScope(desired, mode, specTargets);
   // Containers this plan may (re)address must get an address; the others get one for links to point at.
   const addressed = mode === 'up' || mode === 'create' ? scope.map((c) => addressKey(c.host, c.lxcName)) : [];
   const converging = mode === 'up' || mode === 'create' || mode === 'start' || mode === 'ports';
   const addresses = converging ? assignAddresses(desired, observed, new Set(addressed)) : new Map();
-  const ctx: PlanContext = { desired, observed, mode, move: input.move !== false, draft: new PlanDraft(desired.project), addresses };
+  const ctx: PlanContext = { desired, observed, mode, move: input.move !== false, draft: new PlanDraft(desired.project), addresses, seeded: new Map() };
   // Leftovers of the project are only looked for when the command covers the whole project.
   const leftovers = targets.length === 0 && (mode === 'up' || mode === 'down' || mode === 'rmports');
   switch (mode) {
@@ -53,18 +56,22 @@ export function planChanges(input: PlanInput): Plan {
       checkForeignForwards(ctx, scope, left);
       break;
     }
-    case 'stop':
-      planTeardowns(ctx, specRequests(ctx, scope, { stop: true, destroy: false }));
+    case 'stop': {
+      const steps = { stop: true, destroy: false };
+      planTeardowns(ctx, [...specRequests(ctx, scope, steps), ...requested(named, steps)]);
       break;
+    }
     case 'rm':
     case 'down': {
+      const steps = { stop: true, destroy: true };
       const extra = leftovers ? leftoverRequests(ctx, 'not-in-spec', true) : [];
-      planTeardowns(ctx, [...specRequests(ctx, scope, { stop: true, destroy: true }), ...extra]);
+      planTeardowns(ctx, [...specRequests(ctx, scope, steps), ...requested(named, steps), ...extra]);
       break;
     }
     case 'rmports': {
+      const steps = { stop: false, destroy: false };
       const extra = leftovers ? leftoverRequests(ctx, 'requested', false) : [];
-      planTeardowns(ctx, [...specRequests(ctx, scope, { stop: false, destroy: false }), ...extra]);
+      planTeardowns(ctx, [...specRequests(ctx, scope, steps), ...requested(named, steps), ...extra]);
       break;
     }
   }
@@ -114,6 +121,27 @@ function specRequests(ctx: PlanContext, scope: readonly ContainerSpec[], steps: 
     const subject = { ref: refOf(spec), observed: findContainer(host, spec.lxcName), forwards: forwardsOf(host, ctx.desired.project, spec.name) };
     return { subject, reason: 'requested', spec, ...steps };
   });
+}
+
+const TEARDOWN_MODES: ReadonlySet<PlanMode> = new Set<PlanMode>(['stop', 'rm', 'down', 'rmports']);
+
+/**
+ * Leftovers a teardown command names (`locker rm OLD`): containers of the project that a host still
+ * holds under a name the spec no longer has, on any host, named in the spec's hosts or not.
+ */
+function namedLeftovers(
+  desired: DesiredState,
+  observed: ReadonlyMap<string, ObservedHost>,
+  mode: PlanMode,
+  targets: readonly string[],
+): TeardownSubject[] {
+  if (!TEARDOWN_MODES.has(mode) || targets.length === 0) return [];
+  const wanted = new Set(targets);
+  return findLeftovers(desired, observed).filter((s) => wanted.has(s.ref.container));
+}
+
+function requested(subjects: readonly TeardownSubject[], steps: { stop: boolean; destroy: boolean }): TeardownRequest[] {
+  return subjects.map((subject) => ({ subject, reason: 'requested', ...steps }));
 }
 
 function leftoverRequests(ctx: PlanContext, reason: ActionReason, remove: boolean): TeardownRequest[] {

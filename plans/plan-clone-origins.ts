@@ -37,7 +37,7 @@ function orderAgainstOrigin(ctx: PlanContext, clone: ContainerSpec, origin: Cont
   const observed = findContainer(host, origin.lxcName);
   if (observed !== undefined && observed.state !== 'STOPPED') {
     draft.add(originRef, {
-      symbol: '~',
+      symbol: '||',
       reason: 'origin-of-snapshot',
       detail: `stop so ${clone.lxcName} can be copied from it`,
       specRef: clone.source.ref,
@@ -45,7 +45,7 @@ function orderAgainstOrigin(ctx: PlanContext, clone: ContainerSpec, origin: Cont
     });
     if (ctx.mode === 'up') {
       draft.add(originRef, {
-        symbol: '~',
+        symbol: '>',
         reason: 'origin-of-snapshot',
         detail: `start again after ${clone.lxcName} is copied`,
         specRef: origin.ref,

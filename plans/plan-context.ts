@@ -17,6 +17,8 @@ export interface PlanContext {
   draft: PlanDraft;
   /** Every spec container's network identity, as far as its host can give one. */
   addresses: AddressBook;
+  /** `host\0hostPath` → the new container whose copy-out seeds that folder (a folder is seeded once). */
+  seeded: Map<string, ContainerSpec>;
 }
 
 // Built once per desired state: the planner looks containers up by name for every clone and dependency.

@@ -7,6 +7,7 @@ import { labelPort, toForwardParams } from './compare-forwards.js';
 import { refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
+import { planSeeding } from './plan-seeding.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -40,16 +41,8 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
       params: { kind: 'clone', origin: source.origin, snapshot: source.snapshot },
     });
   }
+  planSeeding(ctx, spec);
   const volumeRef = spec.volumes[0]?.ref ?? spec.ref;
-  if (ctx.move && spec.volumes.length > 0) {
-    draft.add(ref, {
-      symbol: '+',
-      reason: 'missing',
-      detail: `seed ${plural(spec.volumes.length, 'volume')} with the container's data${describeOptIns(spec)}`,
-      specRef: volumeRef,
-      params: mountJobParams('copy-out', spec),
-    });
-  }
   draft.add(ref, {
     symbol: '+',
     reason: 'missing',
@@ -71,7 +64,7 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
   }
   planNetworkSteps(ctx, spec, undefined, '+');
   if (ctx.mode !== 'up') return;
-  draft.add(ref, { symbol: '+', reason: 'missing', detail: 'first start', specRef: spec.ref, params: { kind: 'start' } });
+  draft.add(ref, { symbol: '>', reason: 'missing', detail: 'first start', specRef: spec.ref, params: { kind: 'start' } });
   if (spec.ports.length > 0) {
     const targets = forwardTargets(ctx, spec);
     draft.add(ref, {

@@ -17,7 +17,7 @@ export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: Ob
   if (mode === 'up' || mode === 'create') planConfigDrift(ctx, spec, observed);
   if ((mode === 'up' || mode === 'start') && !running) {
     draft.add(ref, {
-      symbol: '~',
+      symbol: '>',
       reason: mode === 'start' ? 'requested' : 'drifted',
       detail: `container is ${observed.state}`,
       specRef: spec.ref,
@@ -44,7 +44,7 @@ function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: Observ
   const later = running && !restart ? ' (applies at next start)' : '';
   const why = `restart to apply ${needs.join(' and ')}`;
   if (restart) {
-    draft.add(ref, { symbol: '~', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'stop' } });
+    draft.add(ref, { symbol: '||', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'stop' } });
   }
   if (mounts !== undefined) {
     draft.add(ref, {
@@ -61,7 +61,7 @@ function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: Observ
     draft.add(ref, { symbol: '~', reason: 'drifted', detail: hostname + later, specRef: spec.ref, params: hook });
   }
   if (restart) {
-    draft.add(ref, { symbol: '~', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'start' } });
+    draft.add(ref, { symbol: '>', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'start' } });
   }
 }
 

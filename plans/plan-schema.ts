@@ -2,7 +2,7 @@
 // Strict objects: an unknown key means a hand-edited or foreign file, not something to ignore.
 
 import { z } from 'zod';
-import { ACTION_KINDS, type Plan } from './types.js';
+import { ACTION_KINDS, CHANGE_SYMBOLS, type Plan } from './types.js';
 
 const specRef = z.strictObject({
   file: z.string(),
@@ -62,7 +62,8 @@ const action = z.strictObject({
   container: z.string().min(1),
   lxcName: z.string().min(1),
   kind: z.enum(ACTION_KINDS),
-  symbol: z.enum(['+', '~', '-', '-/+']),
+  // Plans saved before `>` and `||` drew starts as `+`/`~` and stops as `~`/`-`: still read.
+  symbol: z.enum(CHANGE_SYMBOLS),
   reason: z.enum(['missing', 'drifted', 'not-in-spec', 'requested', 'origin-of-snapshot']),
   detail: z.string(),
   dependsOn: z.array(z.string()),

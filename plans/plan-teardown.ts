@@ -38,7 +38,7 @@ function planTeardown(ctx: PlanContext, { subject, reason, stop, destroy, spec }
   }
   if (observed === undefined) return;
   if (stop && observed.state !== 'STOPPED') {
-    draft.add(ref, { symbol: '-', reason, detail: `container is ${observed.state}`, specRef: spec?.ref, params: { kind: 'stop' } });
+    draft.add(ref, { symbol: '||', reason, detail: `container is ${observed.state}`, specRef: spec?.ref, params: { kind: 'stop' } });
   }
   if (destroy) {
     draft.add(ref, {

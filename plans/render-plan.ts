@@ -3,17 +3,33 @@
 
 import type { ChangeSymbol, Plan, PlannedAction } from './types.js';
 
+/** Actions by what they do; starts and stops are neither creations nor destructions. */
 export interface PlanSummary {
   add: number;
   change: number;
   destroy: number;
+  start: number;
+  stop: number;
 }
 
-const COUNTED_AS: Record<ChangeSymbol, keyof PlanSummary> = { '+': 'add', '~': 'change', '-/+': 'change', '-': 'destroy' };
+const COUNTED_AS: Record<ChangeSymbol, keyof PlanSummary> = {
+  '+': 'add',
+  '~': 'change',
+  '-/+': 'change',
+  '-': 'destroy',
+  '>': 'start',
+  '||': 'stop',
+};
+
+/** By kind first: plans saved before `>` and `||` drew starts and stops as `+`, `~` or `-`. */
+function countedAs(action: PlannedAction): keyof PlanSummary {
+  if (action.kind === 'start' || action.kind === 'stop') return action.kind;
+  return COUNTED_AS[action.symbol];
+}
 
 export function summarizePlan(plan: Plan): PlanSummary {
-  const summary: PlanSummary = { add: 0, change: 0, destroy: 0 };
-  for (const action of plan.actions) summary[COUNTED_AS[action.symbol]] += 1;
+  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, start: 0, stop: 0 };
+  for (const action of plan.actions) summary[countedAs(action)] += 1;
   return summary;
 }
 
@@ -48,7 +64,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(`  ${first.lxcName} on ${first.host}`);
     for (const action of group) lines.push(renderAction(action, symbolWidth));
   }
-  const { add, change, destroy } = summarizePlan(plan);
-  lines.push('', `Plan: ${add} to add, ${change} to change, ${destroy} to destroy.`);
+  const { add, change, destroy, start, stop } = summarizePlan(plan);
+  lines.push('', `Plan: ${add} to add, ${change} to change, ${destroy} to destroy; ${start} to start, ${stop} to stop.`);
   return `${lines.join('\n')}\n`;
 }

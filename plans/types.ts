@@ -29,8 +29,13 @@ export type ActionReason =
   | 'requested' // the command asked for it (down, stop, rm, rmports)
   | 'origin-of-snapshot'; // stopped/restarted so a snapshot clone can be taken
 
-/** Terraform-like change symbol for rendering. */
-export type ChangeSymbol = '+' | '~' | '-' | '-/+';
+/**
+ * Terraform-like change symbol for rendering: `+` create, `~` change, `-` destroy, and for what is
+ * neither, `>` start and `||` stop (every start and stop, whatever its reason).
+ */
+export const CHANGE_SYMBOLS = ['+', '~', '-', '-/+', '>', '||'] as const;
+
+export type ChangeSymbol = (typeof CHANGE_SYMBOLS)[number];
 
 /** What a command means; a plan is limited to it. */
 export type PlanMode = 'up' | 'down' | 'create' | 'start' | 'stop' | 'rm' | 'ports' | 'rmports';

@@ -9,6 +9,10 @@ export type ErrorCode =
   | 'PLAN_STALE'
   | 'LOCK_HELD'
   | 'AGENT_OFFLINE'
+  /** Another agent already serves this host name or lxcpath. */
+  | 'AGENT_DUPLICATE'
+  /** The NATS server refused the user (no or wrong credentials), or refused it a subject. */
+  | 'NATS_AUTH'
   | 'LXC_COMMAND_FAILED'
   | 'NET_COMMAND_FAILED'
   | 'HOST_PRECONDITION'
@@ -109,5 +113,30 @@ export function isLockerError(e: unknown): e is LockerError {
 export function toLockerError(e: unknown): LockerError {
   if (e instanceof LockerError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  const refused = natsRefusal(e);
+  if (refused !== undefined) {
+    // Not a bug in Locker: a user without the right credentials. Callers that know the credentials
+    // file say which one (src/nats/auth.ts); this is the fallback for any other place.
+    return new LockerError('NATS_AUTH', `the NATS server refused: ${message}`, {
+      hint:
+        refused === 'permission'
+          ? 'the NATS user of --creds (LOCKER_NATS_CREDS) may not do this: the control point needs control.creds, an agent its agent-HOST.creds, both written by `locker nats-config`'
+          : 'check --creds (LOCKER_NATS_CREDS): a credentials file written by `locker nats-config` for this server',
+      cause: e,
+    });
+  }
   return new LockerError('INTERNAL', message, { cause: e });
+}
+
+/**
+ * nats.js's refusals, recognised by name (this module imports no NATS code): a permissions
+ * violation (a subject the user may not use) or an authorization violation (the user itself).
+ * nats.js often wraps them in a RequestError, so the causes are looked at too.
+ */
+export function natsRefusal(e: unknown): 'permission' | 'authorization' | undefined {
+  for (let cause = e, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (cause.name === 'PermissionViolationError' || /^permissions violation/i.test(cause.message)) return 'permission';
+    if (cause.name === 'AuthorizationError' || /^authorization violation/i.test(cause.message)) return 'authorization';
+  }
+  return undefined;
 }

@@ -3,16 +3,15 @@
 // except the empty folder the copy replaces.
 
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { MountParams } from '../../plans/types.js';
 import { LockerError } from '../../src/errors.js';
 import { parseRootfs, readConfig, rootfsLayers } from '../../src/lxc/index.js';
+import { readHostPathState } from '../host-path-state.js';
 import { copyMerged, lookupLayers, visibleSources } from '../layered-copy.js';
 import { assertMountsSafe } from '../mount-safety.js';
 import { adopted, done, type ActionRunner } from './context.js';
-
-type HostSide = 'missing' | 'empty-dir' | 'occupied';
 
 export const runCopyOut: ActionRunner<'copy-out'> = async ({ lxcpath, action }, params) => {
   // It writes into the host paths: their real paths must be as safe as a mount's.
@@ -38,15 +37,16 @@ export const runCopyOut: ActionRunner<'copy-out'> = async ({ lxcpath, action }, 
 };
 
 async function copyOne(layers: string[], m: MountParams): Promise<{ changed: boolean; text: string }> {
-  const host = await hostSide(m.hostPath);
+  // The rule observe reports to the planner: the plan named this folder only if it was empty or missing.
+  const host = await readHostPathState(m.hostPath);
   if (host === 'occupied') return { changed: false, text: `${m.hostPath} is not empty: left as it is` };
   const sources = visibleSources(await lookupLayers(layers, m.containerPath));
   if (sources === undefined) {
-    if (host === 'empty-dir') return { changed: false, text: `${m.hostPath} exists; the container has no ${m.containerPath}` };
+    if (host === 'empty') return { changed: false, text: `${m.hostPath} exists; the container has no ${m.containerPath}` };
     await mkdir(m.hostPath, { recursive: true });
     return { changed: true, text: `created empty ${m.hostPath} (the container has no ${m.containerPath})` };
   }
-  if (sources.kind === 'file' && host === 'empty-dir') {
+  if (sources.kind === 'file' && host === 'empty') {
     throw new LockerError('HOST_PRECONDITION', `${m.containerPath} is a file in the container but ${m.hostPath} is a directory`, {
       hint: `remove the empty folder ${m.hostPath} or mount the file's parent folder`,
     });
@@ -57,23 +57,12 @@ async function copyOne(layers: string[], m: MountParams): Promise<{ changed: boo
   const tmp = path.join(parent, `.${path.basename(m.hostPath)}.locker-copy-${randomBytes(4).toString('hex')}`);
   try {
     const result = await copyMerged(sources, tmp);
-    if (host === 'empty-dir') await rmdir(m.hostPath); // fails if anything appeared in it meanwhile
+    if (host === 'empty') await rmdir(m.hostPath); // fails if anything appeared in it meanwhile
     await rename(tmp, m.hostPath);
     const skipped = result.skipped > 0 ? `, skipped ${result.skipped} device/socket/fifo entries` : '';
     return { changed: true, text: `copied ${m.containerPath} to ${m.hostPath} (${result.entries} entries${skipped})` };
   } catch (e) {
     await rm(tmp, { recursive: true, force: true }); // only the temp copy made here
-    throw e;
-  }
-}
-
-async function hostSide(hostPath: string): Promise<HostSide> {
-  try {
-    const s = await lstat(hostPath);
-    if (!s.isDirectory()) return 'occupied';
-    return (await readdir(hostPath)).length === 0 ? 'empty-dir' : 'occupied';
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw e;
   }
 }

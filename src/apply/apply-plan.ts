@@ -4,13 +4,15 @@
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { containerMachine, runMachine, type ActionRequest, type RunOutput, type StepStatus } from '../../machines/index.js';
 import type { Plan, PlannedAction } from '../../plans/types.js';
-import type { EventStore } from '../events/types.js';
+import type { EventStore, RunProcess } from '../events/types.js';
 import type { JobResult, Transport } from '../transport/types.js';
 import { Recorder } from './recorder.js';
 import { newRunId } from './run-id.js';
 
 export type ProgressNote =
   | { type: 'dispatched'; action: PlannedAction }
+  /** Its agent took it (a step dispatched but not started waits in its host's queue). */
+  | { type: 'started'; action: PlannedAction }
   | { type: 'succeeded'; action: PlannedAction; outcome: 'done' | 'adopted'; durationMs: number }
   | { type: 'failed'; action: PlannedAction; message: string; code: string; durationMs: number }
   | { type: 'skipped'; action: PlannedAction; because: string }
@@ -30,6 +32,8 @@ export interface ApplyOptions {
   continued?: ContinuedRun;
   /** Jitter source for retries (tests fix it). */
   random?: () => number;
+  /** This process, recorded with the run: `plan` can tell a run still going from one whose control point died. */
+  by?: RunProcess;
 }
 
 /** Where a retried or resumed run picks up: what already settled, and the attempt each step runs with. */
@@ -52,6 +56,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   const scope = { project: plan.project, runId, planId: plan.planId };
   const startedAt = new Map<string, number>();
   const progress = options.onProgress ?? (() => {});
+  const by = options.by ? { by: options.by } : {};
   const actionScope = (action: PlannedAction, attempt: number) => ({
     ...scope,
     actionId: action.id,
@@ -62,8 +67,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
 
   recorder.record(
     options.continued
-      ? { ...scope, type: 'run.resumed', data: { mode: options.continued.mode, command: options.command } }
-      : { ...scope, type: 'run.started', data: { command: options.command, parallelism: options.parallelism, plan } },
+      ? { ...scope, type: 'run.resumed', data: { mode: options.continued.mode, command: options.command, ...by } }
+      : { ...scope, type: 'run.started', data: { command: options.command, parallelism: options.parallelism, plan, ...by } },
   );
   await recorder.flush();
 
@@ -77,6 +82,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         started: () => {
           startedAt.set(action.id, Date.now());
           recorder.record({ ...actionScope(action, attempt), type: 'action.started', data: { kind: action.kind } });
+          progress({ type: 'started', action });
         },
       },
     );

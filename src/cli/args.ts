@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { LockerError } from '../errors.js';
+import { parseReplicas, type NatsReplicas } from '../nats/replicas.js';
 
 export const COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',
@@ -21,10 +22,19 @@ export interface CliOptions {
   out?: string;
   move: boolean;
   debug: boolean;
-  /** NATS server URL (env LOCKER_NATS_URL): drive hosts through their agents instead of in-process. */
+  /**
+   * NATS server URL (env LOCKER_NATS_URL): drive hosts through their agents instead of in-process.
+   * Several servers of one cluster: comma-separated.
+   */
   nats?: string;
+  /** Replicas of Locker's streams and buckets (env LOCKER_NATS_REPLICAS): `auto` (default) or 1 to 5. */
+  natsReplicas: NatsReplicas;
+  /** `nats-config`: one configuration per server of a cluster (the servers listed in --nats). */
+  cluster: boolean;
   /** NATS credentials file written by `locker nats-config` (env LOCKER_NATS_CREDS). */
   creds?: string;
+  /** `nats-config`: where JetStream keeps its data (the server config's `jetstream.store_dir`). */
+  store?: string;
   /** `agent`: the host this agent serves. `nats-config`: comma-separated hosts. */
   host?: string;
 }
@@ -58,6 +68,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         nats: { type: 'string' },
         creds: { type: 'string' },
         host: { type: 'string' },
+        'nats-replicas': { type: 'string' },
+        cluster: { type: 'boolean' },
+        store: { type: 'string' },
       },
     });
   } catch (e) {
@@ -80,7 +93,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   }
   return {
     command,
-    rest: first === undefined ? [] : rest,
+    // `locker CMD --help` is `locker help CMD`: the command is the topic, and nothing runs.
+    rest: first === undefined ? [] : command === 'help' && first !== 'help' ? [first] : rest,
     options: {
       file: values.file,
       project: values.project ?? env.LOCKER_PROJECT,
@@ -94,6 +108,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       nats: values.nats ?? (env.LOCKER_NATS_URL || undefined),
       creds: values.creds ?? (env.LOCKER_NATS_CREDS || undefined),
       host: values.host,
+      natsReplicas: parseReplicas(values['nats-replicas'] ?? (env.LOCKER_NATS_REPLICAS || 'auto')),
+      cluster: values.cluster ?? false,
+      store: values.store,
     },
   };
 }

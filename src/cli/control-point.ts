@@ -6,7 +6,7 @@ import type { ObservedHost } from '../../plans/observed.js';
 import { LocalAgent, defaultLxcPath } from '../../agents/index.js';
 import type { EventStore } from '../events/types.js';
 import { openFileEventStore } from '../events/index.js';
-import { acquireFileLock, type HeldLock } from '../lock/index.js';
+import { acquireFileLock, readLockFileHolder, type HeldLock, type LockHolder } from '../lock/index.js';
 import { InProcessTransport } from '../transport/in-process.js';
 import type { Transport } from '../transport/types.js';
 import type { CliOptions } from './args.js';
@@ -17,6 +17,8 @@ export interface LastKnownState {
   ageMs: number;
 }
 
+export type AgentPresence = { state: 'up' } | { state: 'down'; ageMs: number } | { state: 'never' };
+
 export interface ControlPoint {
   mode: 'embedded' | 'nats';
   transport: Transport;
@@ -26,6 +28,12 @@ export interface ControlPoint {
   acquireLock(command: string): Promise<HeldLock>;
   /** The state an absent agent last reported (NATS mode), so its host can still be planned. */
   lastKnownState(host: string): Promise<LastKnownState | undefined>;
+  /** Every host whose agent has ever reported (NATS mode); none in one process. */
+  reportedHosts(): Promise<string[]>;
+  /** Whether the agent of a host is up now; `never` when none has reported as that host. */
+  agentPresence(host: string): Promise<AgentPresence>;
+  /** The live process holding the project's lock, if any. */
+  lockHolder(): Promise<LockHolder | undefined>;
   close(): Promise<void>;
 }
 
@@ -40,19 +48,23 @@ export async function openEmbeddedControlPoint(options: CliOptions, project: str
     openStore: () => openFileEventStore(stateDir, project),
     acquireLock: (command) => acquireFileLock(path.join(stateDir, 'apply.lock'), { command }),
     lastKnownState: async () => undefined,
+    reportedHosts: async () => [],
+    agentPresence: async () => ({ state: 'up' }),
+    lockHolder: () => readLockFileHolder(path.join(stateDir, 'apply.lock')),
     close: async () => {},
   };
 }
 
 export async function openNatsControlPoint(options: CliOptions & { nats: string }, project: string, hosts: string[]): Promise<ControlPoint> {
-  const { connectNats, ensureNatsResources, getAgent } = await import('../nats/index.js');
+  const { connectNats, ensureNatsResources, getAgent, listAgentHosts, refusalOf, whileElecting } = await import('../nats/index.js');
   const { NatsTransport } = await import('../transport/nats-transport.js');
   const { openJetStreamEventStore } = await import('../events/jetstream-store.js');
-  const { acquireKvLock } = await import('../lock/kv-lock.js');
+  const { acquireKvLock, readKvLockHolder } = await import('../lock/kv-lock.js');
   const nc = await connectNats({ url: options.nats, credsFile: options.creds, name: `locker-control ${project}` });
   try {
-    await ensureNatsResources(nc, hosts);
-    const transport = await NatsTransport.open({ nc });
+    await ensureNatsResources(nc, hosts, { replicas: options.natsReplicas });
+    // Opening creates a consumer: in a cluster that lost a server, it may wait for an election.
+    const transport = await whileElecting('opening the job results', () => NatsTransport.open({ nc }));
     const replays: Transport[] = [];
     return {
       mode: 'nats',
@@ -69,6 +81,13 @@ export async function openNatsControlPoint(options: CliOptions & { nats: string 
         if (!agent?.observed) return undefined;
         return { observed: agent.observed as ObservedHost, ageMs: agent.ageMs };
       },
+      reportedHosts: () => listAgentHosts(nc),
+      agentPresence: async (host) => {
+        const agent = await getAgent(nc, host);
+        if (agent === undefined) return { state: 'never' };
+        return agent.up ? { state: 'up' } : { state: 'down', ageMs: agent.ageMs };
+      },
+      lockHolder: () => readKvLockHolder(nc, project),
       close: async () => {
         for (const t of replays) await t.close();
         await transport.close();
@@ -77,6 +96,7 @@ export async function openNatsControlPoint(options: CliOptions & { nats: string 
     };
   } catch (e) {
     await nc.close();
-    throw e;
+    // The first JetStream calls are where a user without the control point's rights is refused.
+    throw refusalOf(nc, e) ?? e;
   }
 }

@@ -1,5 +1,6 @@
 // Applies a reviewed plan under the project lock: re-checks that it is not stale, runs it, prints the outcome.
 
+import { hostname } from 'node:os';
 import { digestObserved, summarizePlan, type Plan } from '../../plans/index.js';
 import { applyPlan, type ContinuedRun, type ProgressNote } from '../apply/index.js';
 import { LockerError } from '../errors.js';
@@ -9,6 +10,7 @@ import type { CliArgs } from './args.js';
 import { observeHosts } from './make-plan.js';
 import { formatDuration, printJson, type Io } from './output.js';
 import type { ProjectContext } from './project-context.js';
+import { QueueWatch } from './queue-watch.js';
 
 export function planCreated(plan: Plan): NewEvent {
   return {
@@ -28,7 +30,7 @@ export async function assertFresh(ctx: ProjectContext, plan: Plan): Promise<void
   if (plan.specDigest !== ctx.desired.digest) {
     throw new LockerError('PLAN_STALE', `plan is stale: ${ctx.specFile} changed since the plan was made`, { hint });
   }
-  const { observed } = await observeHosts(ctx);
+  const { observed } = await observeHosts(ctx, { mode: plan.mode });
   for (const [host, digest] of Object.entries(plan.observedDigests)) {
     const now = observed.get(host) ?? (await ctx.control.transport.observe(host));
     if (digestObserved(now) !== digest) {
@@ -42,6 +44,7 @@ function describeProgress(note: ProgressNote): string | undefined {
   const what = `${a.lxcName} ${a.kind}`;
   switch (note.type) {
     case 'dispatched':
+    case 'started':
       return undefined;
     case 'succeeded':
       return `  ✓ ${what}${note.outcome === 'adopted' ? ' (already done)' : ''} [${formatDuration(note.durationMs)}]`;
@@ -98,19 +101,36 @@ export async function runAndReport(
   io: Io,
   more: { continued?: ContinuedRun; transport?: Transport } = {},
 ): Promise<number> {
-  const { runId, output } = await applyPlan({
-    plan,
-    transport: more.transport ?? ctx.control.transport,
-    store: session.store,
-    command: session.command,
-    parallelism: cli.options.parallelism,
-    signal: session.signal,
-    continued: more.continued,
-    onProgress: (note) => {
-      const line = describeProgress(note);
-      if (line !== undefined && !cli.options.json) io.err(line);
-    },
+  const settled = Object.entries(more.continued?.initialStatus ?? {}).filter(([, s]) => s !== 'pending');
+  const watch = new QueueWatch({
+    actions: plan.actions,
+    settled: new Set(settled.map(([id]) => id)),
+    presence: (host) => ctx.control.agentPresence(host),
+    say: (line) => io.err(line),
   });
+  // Only agents behind NATS can be away while their steps wait.
+  if (ctx.control.mode === 'nats' && !cli.options.json) watch.start();
+  let applied: Awaited<ReturnType<typeof applyPlan>>;
+  try {
+    applied = await applyPlan({
+      plan,
+      transport: more.transport ?? ctx.control.transport,
+      store: session.store,
+      command: session.command,
+      parallelism: cli.options.parallelism,
+      signal: session.signal,
+      continued: more.continued,
+      by: { pid: process.pid, hostname: hostname() },
+      onProgress: (note) => {
+        watch.note(note);
+        const line = describeProgress(note);
+        if (line !== undefined && !cli.options.json) io.err(line);
+      },
+    });
+  } finally {
+    await watch.stop();
+  }
+  const { runId, output } = applied;
   const { counts, outcome } = output;
   if (cli.options.json) {
     printJson(io, { runId, planId: plan.planId, outcome, counts, summary: summarizePlan(plan) });

@@ -22,8 +22,10 @@ Commands:
   agent --host NAME --nats URL [--creds FILE]
                       run the agent of one host (many hosts over NATS)
   hosts               with --nats: agents, last heartbeat, up/down
-  nats-config --host A,B [-o DIR] [--nats URL]
-                      write a nats-server config with one user per agent
+  nats-config --host A,B [-o DIR] [--nats URL] [--store DIR]
+                      write a nats-server config with one user per agent;
+                      --cluster: one per server of a cluster (--nats URL1,URL2,URL3)
+  help [COMMAND]      this help, or one command's (also: locker COMMAND --help)
 
 Options:
   -f, --file FILE     spec file (default: locker.yml, then locker.yaml, in the current folder)
@@ -35,7 +37,8 @@ Options:
       --no-move       on first creation, do not copy the container's files into empty host folders
   -o, --out FILE      with plan: save the plan to FILE
       --debug         show stack traces and full command output on errors
-      --nats URL      drive hosts through their agents (env LOCKER_NATS_URL)
+      --nats URL      drive hosts through their agents (env LOCKER_NATS_URL); a cluster: URL1,URL2,URL3
+      --nats-replicas N  copies of Locker's streams: auto (3 on a cluster of 3+) or 1-5 (env LOCKER_NATS_REPLICAS)
       --creds FILE    NATS credentials from nats-config (env LOCKER_NATS_CREDS)
 
 Exit codes: 0 success (plan: no changes), 1 error or failed run, 2 plan has changes.`;

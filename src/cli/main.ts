@@ -2,7 +2,8 @@
 // It never prints a stack trace unless --debug (or the error is an internal bug).
 
 import { parseCli, type CliArgs } from './args.js';
-import { HELP, VERSION } from './help.js';
+import { helpFor } from './command-help.js';
+import { VERSION } from './help.js';
 import { processIo, reportError, type Io } from './output.js';
 
 export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -10,7 +11,7 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
   try {
     cli = parseCli(argv, env);
     if (cli.command === 'help') {
-      io.out(HELP);
+      io.out(helpFor(cli.rest[0]));
       return 0;
     }
     if (cli.command === 'version') {

@@ -2,6 +2,7 @@
 // `plan`, `up` and `status` read them so a user is never surprised by half-done work.
 
 import { foldRuns, type RunView } from '../events/index.js';
+import type { LockHolder } from '../lock/index.js';
 import type { Io } from './output.js';
 import type { ProjectContext } from './project-context.js';
 
@@ -15,12 +16,31 @@ export async function unfinishedRuns(ctx: ProjectContext): Promise<RunView[]> {
 }
 
 export async function warnUnfinishedRuns(ctx: ProjectContext, io: Io): Promise<void> {
-  for (const run of await unfinishedRuns(ctx)) {
-    io.err(
-      `warning: run ${run.runId} (${run.command}, started ${run.startedAt}) has not finished: it is still running, ` +
-        'or its control point died; `locker resume --yes` finishes it',
+  const runs = await unfinishedRuns(ctx);
+  if (runs.length === 0) return;
+  const holder = await ctx.control.lockHolder();
+  for (const run of runs) io.err(describeUnfinished(run, holder));
+}
+
+/**
+ * A run's control point holds the project lock while it works: the run goes on while the lock's live
+ * holder is the process the log says runs it. Only a run nobody runs is to be resumed.
+ */
+export function describeUnfinished(run: RunView, holder: LockHolder | undefined): string {
+  const what = `run ${run.runId} (${run.command}, started ${run.startedAt})`;
+  const by = run.by;
+  if (by !== undefined && holder !== undefined && holder.pid === by.pid && holder.hostname === by.hostname) {
+    return `note: ${what} is still running: pid ${by.pid} on ${by.hostname}; its changes are not all on the hosts yet`;
+  }
+  if (by === undefined && holder !== undefined) {
+    const command = typeof holder.command === 'string' ? ` (${holder.command})` : '';
+    return (
+      `warning: ${what} has not finished; it may still be running: the project lock is held by pid ${holder.pid} ` +
+      `on ${holder.hostname}${command}; if that process is not running it, \`locker resume --yes\` finishes it once the lock is free`
     );
   }
+  const gone = by !== undefined ? ` (pid ${by.pid} on ${by.hostname})` : '';
+  return `warning: ${what} has not finished and its control point${gone} is gone; \`locker resume --yes\` finishes it`;
 }
 
 /** What a container is doing in an unfinished run: `retrying 2/5 (start)`, `running forward-ports`. */

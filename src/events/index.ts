@@ -16,6 +16,7 @@ export {
   type RunStatus,
   type RunView,
 } from './projections.js';
+export { hostsOfRuns } from './known-hosts.js';
 export type { JetStreamEventStoreOptions } from './jetstream-store.js';
 
 /** Loads the NATS client only when a NATS store is opened: embedded commands never pay for it. */

@@ -4,7 +4,7 @@
 import { LockerError, type LockerErrorJSON } from '../errors.js';
 import { corrupt } from './parse-log.js';
 import { readPlanActions } from './plan-actions.js';
-import type { LockerEvent } from './types.js';
+import type { LockerEvent, RunProcess } from './types.js';
 
 export type ActionState = 'pending' | 'dispatched' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
@@ -37,6 +37,8 @@ export interface RunView {
   startedAt: string;
   finishedAt?: string;
   plan: unknown;
+  /** The control point process that started or last continued the run, when the log says. */
+  by?: RunProcess;
   /** In plan order. */
   actions: ActionView[];
   /** `pending` is every action not yet succeeded, failed or skipped. */
@@ -97,12 +99,14 @@ function foldEvent(runs: Map<string, RunFold>, event: LockerEvent): void {
       }
       known.view.status = 'running';
       delete known.view.finishedAt;
+      setProcess(known.view, event.data.by);
       return;
     }
     case 'run.resumed': {
       const run = runOf(runs, event, where);
       run.view.status = 'running';
       delete run.view.finishedAt;
+      setProcess(run.view, event.data.by);
       return;
     }
     case 'run.finished': {
@@ -114,6 +118,12 @@ function foldEvent(runs: Map<string, RunFold>, event: LockerEvent): void {
     default:
       foldActionEvent(actionOf(runOf(runs, event, where), event, where), event);
   }
+}
+
+/** A continuation by a process the log does not name is by an unknown one, not by the earlier one. */
+function setProcess(view: RunView, by: RunProcess | undefined): void {
+  if (by) view.by = by;
+  else delete view.by;
 }
 
 function startRun(event: Extract<LockerEvent, { type: 'run.started' }>, where: string): RunFold {
@@ -133,6 +143,7 @@ function startRun(event: Extract<LockerEvent, { type: 'run.started' }>, where: s
     plan: event.data.plan,
     actions,
     counts: { succeeded: 0, failed: 0, skipped: 0, pending: actions.length },
+    ...(event.data.by ? { by: event.data.by } : {}),
   };
   return { view, byId: new Map(actions.map((a) => [a.id, a])) };
 }

@@ -25,6 +25,9 @@ const runScoped = {
   planId: z.string(),
 };
 
+/** The control point process that runs a run: where to look for it while the run is unfinished. */
+const runProcess = z.object({ pid: z.number().int().positive(), hostname: z.string() });
+
 const actionScoped = {
   ...runScoped,
   actionId: z.string(),
@@ -48,6 +51,8 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
       parallelism: z.number().int().positive(),
       /** The whole plan: a run can be resumed and shown from the log alone. */
       plan: z.unknown(),
+      /** Absent in logs written before it was recorded. */
+      by: runProcess.optional(),
     }),
   }),
   z.object({ ...actionScoped, type: z.literal('action.dispatched'), data: z.object({ kind: z.string() }) }),
@@ -86,6 +91,8 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
       /** `retry`: failed and skipped steps get a new attempt; `resume`: a dead control point's run is finished. */
       mode: z.enum(['retry', 'resume']),
       command: z.string(),
+      /** The process that continues the run from now on; absent in older logs. */
+      by: runProcess.optional(),
     }),
   }),
   z.object({
@@ -101,6 +108,7 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type LockerEvent = z.infer<typeof lockerEventSchema>;
+export type RunProcess = z.infer<typeof runProcess>;
 export type LockerEventType = LockerEvent['type'];
 
 /** An event before the store gives it its sequence number and timestamp. */

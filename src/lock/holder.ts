@@ -1,5 +1,6 @@
 // Who holds a lock file, and whether that process is still there.
 
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** The JSON a lock file holds; callers may add fields (the project lock adds `command`). */
@@ -45,9 +46,24 @@ export function isHolderAlive(holder: LockHolder, ownedHere: boolean): boolean {
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: the process exists but belongs to someone else.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !isZombie(pid);
+}
+
+/**
+ * A process killed (kill -9) but not yet reaped by its parent still answers signal 0: it holds
+ * nothing any more. Linux says so in /proc; elsewhere it counts as alive.
+ */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // `pid (comm) state ...`: comm may hold spaces and parentheses, the state follows the last `)`.
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
 }

@@ -1,11 +1,19 @@
 // Locks: one apply at a time per project (a file, or a key with a lease in NATS KV), one writer of the event log.
 // It must never remove a lock it cannot prove stale (a dead pid on this host, an expired lease) or that is not its own.
 
+import type { LockHolder } from './holder.js';
 import type { HeldLock } from './lock-file.js';
 
 export { acquireFileLock, type LockOwner } from './file-lock.js';
-export { acquireLockFile, isLockFileHeld, type DescribeHeld, type HeldLock } from './lock-file.js';
+export { acquireLockFile, isLockFileHeld, readLockFileHolder, type DescribeHeld, type HeldLock } from './lock-file.js';
 export { describeSelf, isProcessAlive, type LockHolder } from './holder.js';
+
+/** The live holder of a project's lock in NATS KV, if any (loads the NATS client only then). */
+export async function readKvLockHolder(
+  ...args: Parameters<typeof import('./kv-lock.js').readKvLockHolder>
+): Promise<LockHolder | undefined> {
+  return (await import('./kv-lock.js')).readKvLockHolder(...args);
+}
 
 /** Loads the NATS client only when a NATS lock is taken: embedded commands never pay for it. */
 export async function acquireKvLock(

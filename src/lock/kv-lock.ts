@@ -8,7 +8,7 @@ import { LockerError } from '../errors.js';
 import { LOCK_LEASE_MS } from '../nats/ensure-resources.js';
 import { LOCKS_BUCKET } from '../nats/names.js';
 import type { LockOwner } from './file-lock.js';
-import { describeSelf, parseHolder, type LockHolder } from './holder.js';
+import { describeSelf, isHolderAlive, parseHolder, type LockHolder } from './holder.js';
 import type { HeldLock } from './lock-file.js';
 
 /** Three refreshes per lease: one lost to a slow network or a restarting server is not fatal. */
@@ -39,6 +39,20 @@ export async function acquireKvLock(nc: NatsConnection, project: string, owner: 
     hint: 'try again in a moment',
     retryable: true,
   });
+}
+
+/**
+ * Who holds the project's lock now, if anyone: a key whose lease has not run out. A holder on this
+ * machine whose pid is gone is no one, even before its lease ends.
+ */
+export async function readKvLockHolder(nc: NatsConnection, project: string): Promise<LockHolder | undefined> {
+  const kv = await openLocks(nc);
+  const entry = await kv.get(project).catch((e: unknown) => {
+    throw unreachable(e);
+  });
+  if (entry === null || entry.operation !== 'PUT') return undefined;
+  const holder = parseHolder(entry.string());
+  return holder !== undefined && isHolderAlive(holder, false) ? holder : undefined;
 }
 
 /**

@@ -45,6 +45,14 @@ export async function isLockFileHeld(path: string): Promise<boolean> {
   return holder === undefined || isHolderAlive(holder, owned.get(absolute) === text);
 }
 
+/** The live process that holds the lock at `path`, if any (an unreadable lock names no one). */
+export async function readLockFileHolder(path: string): Promise<LockHolder | undefined> {
+  const absolute = resolve(path);
+  const text = await readTextIfExists(absolute);
+  const holder = text === undefined ? undefined : parseHolder(text);
+  return holder !== undefined && isHolderAlive(holder, owned.get(absolute) === text) ? holder : undefined;
+}
+
 async function tryAcquire(path: string, holder: LockHolder, depth: number): Promise<HeldLock | { heldBy: LockHolder }> {
   const text = `${JSON.stringify(holder)}\n`;
   for (let round = 0; round < MAX_ROUNDS; round++) {

@@ -1,5 +1,5 @@
 // Which agents are alive: each agent publishes a heartbeat into its key of the agents bucket, the
-// control point reads the bucket. Agents only publish (their user may not manage the bucket).
+// control point reads the bucket. Agents only write their own key (and read it back: agents-bucket.ts).
 
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
@@ -15,6 +15,10 @@ export interface AgentHeartbeat {
   version: string;
   /** ISO-8601, the agent's clock. */
   at: string;
+  /** The machine the agent runs on (its hostname), to tell two agents claiming one host name apart. */
+  machine?: string;
+  /** Random per agent process: the heartbeat key is a lease, and this says whose it is. */
+  instance?: string;
   /** The last ObservedHost the agent saw, so a host can be planned while its agent is down. */
   observed?: unknown;
 }
@@ -32,15 +36,29 @@ const heartbeatSchema = z.looseObject({
   pid: z.number().int(),
   version: z.string(),
   at: z.string(),
+  machine: z.string().optional(),
+  instance: z.string().optional(),
   observed: z.unknown().optional(),
 });
 
+/** A heartbeat's value, or undefined when it is not one (another version's, or damaged). */
+export function parseHeartbeat(value: unknown): AgentHeartbeat | undefined {
+  const parsed = heartbeatSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /**
  * A plain JetStream publish on the key's subject is a KV put that needs no bucket API: the
- * agent's user may publish on its own key and nothing else.
+ * agent's user may publish on its own key and nothing else. With `expectRevision` it is a
+ * compare-and-set (JetStream refuses it once anyone else wrote the key). Its new revision.
  */
-export async function publishHeartbeat(js: JetStreamClient, hb: AgentHeartbeat): Promise<void> {
-  await js.publish(heartbeatSubject(hb.host), JSON.stringify(hb));
+export async function publishHeartbeat(js: JetStreamClient, hb: AgentHeartbeat, expectRevision?: number): Promise<number> {
+  const ack = await js.publish(
+    heartbeatSubject(hb.host),
+    JSON.stringify(hb),
+    expectRevision === undefined ? undefined : { expect: { lastSubjectSequence: expectRevision } },
+  );
+  return ack.seq;
 }
 
 /** Every agent that ever reported, by host name. */
@@ -54,6 +72,14 @@ export async function listAgents(nc: NatsConnection): Promise<AgentStatus[]> {
     if (agent) agents.push(agent);
   }
   return agents;
+}
+
+/** The host names of every agent that ever reported, sorted, without reading their heartbeats. */
+export async function listAgentHosts(nc: NatsConnection): Promise<string[]> {
+  const kv = await openAgents(nc);
+  const hosts: string[] = [];
+  for await (const key of await kv.keys()) hosts.push(key);
+  return hosts.sort();
 }
 
 export async function getAgent(nc: NatsConnection, host: string): Promise<AgentStatus | undefined> {

@@ -18,6 +18,12 @@ export const observeSubject = (host: string) => `locker.observe.${host}`;
 export const eventSubject = (project: string) => `locker.events.${project}`;
 /** Heartbeat key of a host in the agents bucket. */
 export const heartbeatSubject = (host: string) => `$KV.${AGENTS_BUCKET}.${host}`;
+/** The stream behind the agents bucket: agents may create it, so that a fresh agent can report at once. */
+export const AGENTS_STREAM = `KV_${AGENTS_BUCKET}`;
+/** JetStream API subject creating the agents bucket's stream. */
+export const agentsStreamCreateSubject = () => `$JS.API.STREAM.CREATE.${AGENTS_STREAM}`;
+/** JetStream API subject reading the last heartbeat of one host, and no other (a direct get by subject). */
+export const heartbeatReadSubject = (host: string) => `$JS.API.DIRECT.GET.${AGENTS_STREAM}.${heartbeatSubject(host)}`;
 /** Each agent replies on its own inbox prefix, so its user can subscribe to nothing else. */
 export const agentInboxPrefix = (host: string) => `_INBOX_${host.replaceAll('.', '_')}`;
 /** JetStream de-duplication id of a job or its result: one effect per run/action/attempt. */

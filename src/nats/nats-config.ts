@@ -2,9 +2,12 @@
 // whose permissions cover only that host's subjects. Pure: text in, text out.
 
 import { LockerError } from '../errors.js';
+import type { NatsClusterMember } from './cluster-members.js';
 import {
   JOBS_STREAM,
   agentInboxPrefix,
+  agentsStreamCreateSubject,
+  heartbeatReadSubject,
   heartbeatSubject,
   jobConsumer,
   observeSubject,
@@ -23,12 +26,16 @@ export interface NatsConfigInput {
   storeDir: string;
   control: NatsUser;
   agents: Array<NatsUser & { host: string }>;
+  /** Set for one server of a cluster (`locker nats-config --cluster`). */
+  cluster?: NatsClusterMember;
 }
 
 /** Host names become subject tokens: no wildcards, no spaces, no empty tokens. */
 export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export const agentUser = (host: string) => `agent-${host}`;
+/** The control point's user: no permissions block, it manages JetStream and publishes for every host. */
+export const CONTROL_USER = 'control';
 
 export function assertHostName(host: string): void {
   if (!HOST_NAME.test(host) || host.endsWith('.') || host.includes('..')) {
@@ -41,9 +48,12 @@ export function assertHostName(host: string): void {
 /**
  * What an agent's user may do, and nothing more. Publish: the JetStream API calls of a pull
  * consumer bound to its own durable (info, next message), acks of that consumer's messages, its
- * results and its heartbeat (a KV put is a publish on the key's subject). Subscribe: its observe
- * requests and its own inbox, where every reply it asked for arrives. allow_responses lets it
- * answer an observe request on the requester's reply subject, once, without a standing grant.
+ * results and its heartbeat (a KV put is a publish on the key's subject); reading back its own
+ * heartbeat (the lease that keeps a second agent off its host name); creating the agents bucket, so
+ * that a fresh agent reports before any control point ran (the one JetStream API call that creates
+ * anything; it cannot change or delete a stream that exists). Subscribe: its observe requests and its
+ * own inbox, where every reply it asked for arrives. allow_responses lets it answer an observe
+ * request on the requester's reply subject, once, without a standing grant.
  */
 export function agentPermissions(host: string): { publish: string[]; subscribe: string[] } {
   const consumer = jobConsumer(host);
@@ -54,6 +64,8 @@ export function agentPermissions(host: string): { publish: string[]; subscribe: 
       `$JS.ACK.${JOBS_STREAM}.${consumer}.>`,
       resultSubject(host),
       heartbeatSubject(host),
+      heartbeatReadSubject(host),
+      agentsStreamCreateSubject(),
     ],
     subscribe: [observeSubject(host), `${agentInboxPrefix(host)}.>`],
   };
@@ -64,12 +76,14 @@ export function renderNatsConfig(input: NatsConfigInput): string {
   const users = [renderUser(input.control), ...input.agents.map((a) => renderUser(a, agentPermissions(a.host)))];
   return [
     '# Written by `locker nats-config`. It holds passwords: keep it readable by the server only.',
+    ...(input.cluster ? [`server_name: ${quote(input.cluster.serverName)}`] : []),
     `listen: ${quote(input.listen)}`,
     '',
     'jetstream {',
     `  store_dir: ${quote(input.storeDir)}`,
     '}',
     '',
+    ...(input.cluster ? renderCluster(input.cluster) : []),
     'authorization {',
     '  users = [',
     ...users,
@@ -77,6 +91,21 @@ export function renderNatsConfig(input: NatsConfigInput): string {
     '}',
     '',
   ].join('\n');
+}
+
+function renderCluster(c: NatsClusterMember): string[] {
+  const credentials = `${encodeURIComponent(c.route.user)}:${encodeURIComponent(c.route.password)}`;
+  return [
+    'cluster {',
+    `  name: ${quote(c.name)}`,
+    `  listen: ${quote(c.listen)}`,
+    `  authorization { user: ${quote(c.route.user)}, password: ${quote(c.route.password)} }`,
+    '  routes = [',
+    ...c.routes.map((r) => `    ${quote(`nats-route://${credentials}@${r}`)}`),
+    '  ]',
+    '}',
+    '',
+  ];
 }
 
 function renderUser(u: NatsUser, permissions?: { publish: string[]; subscribe: string[] }): string {

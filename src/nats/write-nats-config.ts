@@ -6,17 +6,27 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readCredentials, type NatsCredentials } from './connect.js';
-import { agentUser, renderNatsConfig } from './nats-config.js';
+import { ROUTE_USER, clusterMembers } from './cluster-members.js';
+import { CONTROL_USER, agentUser, renderNatsConfig } from './nats-config.js';
 
 export interface WriteNatsConfigOptions {
   hosts: string[];
   /** `host:port` the server listens on. */
   listen: string;
   storeDir: string;
+  /**
+   * A cluster: `host:port` of each server (3 or more), written as nats-server-N.conf with its own
+   * store folder (storeDir/locker-N); `listen` is then unused.
+   */
+  cluster?: string[];
 }
 
 export interface WrittenNatsConfig {
   configFile: string;
+  /** Every configuration written: one, or one per server of a cluster (configFile is the first). */
+  configFiles: string[];
+  /** The JetStream store folder of each configuration. */
+  storeDirs: string[];
   controlCreds: string;
   /** Credentials file of each host's agent. */
   agentCreds: Record<string, string>;
@@ -24,7 +34,7 @@ export interface WrittenNatsConfig {
   generated: string[];
 }
 
-export const CONTROL_USER = 'control';
+export { CONTROL_USER };
 
 export async function writeNatsConfig(dir: string, options: WriteNatsConfigOptions): Promise<WrittenNatsConfig> {
   await mkdir(dir, { recursive: true });
@@ -46,13 +56,29 @@ export async function writeNatsConfig(dir: string, options: WriteNatsConfigOptio
     agentCreds[host] = file;
     return { host, ...credentials(file, agentUser(host)) };
   });
-  // Rendering validates the hosts: nothing is written for a bad list.
-  const config = renderNatsConfig({ listen: options.listen, storeDir: options.storeDir, control, agents });
-  const configFile = path.join(dir, 'nats-server.conf');
+  const routeCreds = path.join(dir, 'route.creds');
+  const route = options.cluster ? credentials(routeCreds, ROUTE_USER) : undefined;
+  // Rendering validates the hosts and servers: nothing is written for a bad list.
+  const configs = route
+    ? clusterMembers(options.cluster!, route).map((cluster, i) => {
+        const storeDir = path.join(options.storeDir, cluster.serverName);
+        const config = renderNatsConfig({ listen: options.cluster![i]!, storeDir, control, agents, cluster });
+        return { file: path.join(dir, `nats-server-${i + 1}.conf`), storeDir, config };
+      })
+    : [
+        {
+          file: path.join(dir, 'nats-server.conf'),
+          storeDir: options.storeDir,
+          config: renderNatsConfig({ listen: options.listen, storeDir: options.storeDir, control, agents }),
+        },
+      ];
   await writePrivate(controlCreds, credsText(control));
   for (const agent of agents) await writePrivate(agentCreds[agent.host]!, credsText(agent));
-  await writePrivate(configFile, config);
-  return { configFile, controlCreds, agentCreds, generated };
+  // The servers' own password for their routes, kept like the others so a rewrite does not split the cluster.
+  if (route) await writePrivate(routeCreds, credsText(route));
+  for (const c of configs) await writePrivate(c.file, c.config);
+  const configFiles = configs.map((c) => c.file);
+  return { configFile: configFiles[0]!, configFiles, storeDirs: configs.map((c) => c.storeDir), controlCreds, agentCreds, generated };
 }
 
 function credsText(c: NatsCredentials): string {

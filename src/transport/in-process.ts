@@ -1,14 +1,14 @@
 // The embedded transport: the control point and the agents share one process.
 // It routes by host name and never does host work itself.
 
-import type { ObservedHost } from '../../plans/observed.js';
+import type { ObservedHost, ObserveRequest } from '../../plans/observed.js';
 import { LockerError } from '../errors.js';
 import type { Job, JobReporter, JobResult, Transport } from './types.js';
 
 /** What an agent offers the transport (LocalAgent implements it). */
 export interface HostAgent {
   readonly host: string;
-  observe(): Promise<ObservedHost>;
+  observe(request?: ObserveRequest): Promise<ObservedHost>;
   runJob(job: Job, reporter?: JobReporter): Promise<JobResult>;
 }
 
@@ -29,8 +29,8 @@ export class InProcessTransport implements Transport {
     return agent;
   }
 
-  observe(host: string): Promise<ObservedHost> {
-    return this.agentFor(host).observe();
+  observe(host: string, request?: ObserveRequest): Promise<ObservedHost> {
+    return this.agentFor(host).observe(request);
   }
 
   async run(job: Job, reporter: JobReporter): Promise<JobResult> {

@@ -12,9 +12,10 @@ import {
 } from '@nats-io/jetstream';
 import { Empty, errors, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import type { ObservedHost } from '../../plans/observed.js';
+import type { ObservedHost, ObserveRequest } from '../../plans/observed.js';
 import { LockerError, type LockerErrorJSON } from '../errors.js';
 import { RESULTS_STREAM, jobMessageId, jobSubject, observeSubject } from '../nats/names.js';
+import { encodeObserveRequest } from './observe-request.js';
 import type { Job, JobReporter, JobResult, Transport } from './types.js';
 
 /** What an agent publishes on resultSubject(host) about one job. */
@@ -102,10 +103,11 @@ export class NatsTransport implements Transport {
     return new NatsTransport(o.nc, js, messages, o.observeTimeoutMs ?? OBSERVE_TIMEOUT_MS, o.log ?? (() => {}));
   }
 
-  async observe(host: string): Promise<ObservedHost> {
+  async observe(host: string, request?: ObserveRequest): Promise<ObservedHost> {
     let text: string;
+    const payload = encodeObserveRequest(request);
     try {
-      text = (await this.nc.request(observeSubject(host), Empty, { timeout: this.observeTimeoutMs })).string();
+      text = (await this.nc.request(observeSubject(host), payload === '' ? Empty : payload, { timeout: this.observeTimeoutMs })).string();
     } catch (e) {
       if (e instanceof errors.TimeoutError || e instanceof errors.RequestError || e instanceof errors.NoRespondersError) {
         throw agentOffline(host, e);

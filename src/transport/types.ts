@@ -1,7 +1,7 @@
 // The one seam between the control point and the host agents: in-process or over NATS.
 // Nothing above it knows which one runs.
 
-import type { ObservedHost } from '../../plans/observed.js';
+import type { ObservedHost, ObserveRequest } from '../../plans/observed.js';
 import type { PlannedAction } from '../../plans/types.js';
 import type { LockerErrorJSON } from '../errors.js';
 
@@ -23,8 +23,8 @@ export interface JobReporter {
 }
 
 export interface Transport {
-  /** Observed state of one host, in one pass. */
-  observe(host: string): Promise<ObservedHost>;
+  /** Observed state of one host, in one pass; `request` names host folders to look at too. */
+  observe(host: string, request?: ObserveRequest): Promise<ObservedHost>;
   /** Runs a job on its host; resolves with the outcome (a failed action is a result, not a throw). */
   run(job: Job, reporter: JobReporter): Promise<JobResult>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-// The set-up every NATS fault file shares: a nats-server with generated users, agents alpha and beta,
+// The set-up every NATS fault file shares: a nats-server (or a cluster of them) with generated users, agents alpha and beta,
 // a work folder, a project name and a tally; all torn down after the file, even after a failure.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { killStartedLockers } from './background-locker.js';
 import { cleanUp } from './clean-up.js';
 import { createFaultTally, type FaultTally } from './fault-tally.js';
 import { requireTools } from './lxc-env.js';
-import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
+import { startNatsCluster, type NatsCluster, type NatsClusterOptions } from './nats-cluster.js';
 
 export interface FaultClusterSuite {
   tally: FaultTally;
@@ -21,7 +21,7 @@ export interface FaultClusterSuite {
 }
 
 /** Registers the file's beforeAll/afterAll; `suffix` keeps this file's project apart from the others'. */
-export function useFaultCluster(name: string, suffix: string): FaultClusterSuite {
+export function useFaultCluster(name: string, suffix: string, options: NatsClusterOptions = {}): FaultClusterSuite {
   const tally = createFaultTally(name);
   let cluster: NatsCluster | undefined;
   let work = '';
@@ -30,7 +30,7 @@ export function useFaultCluster(name: string, suffix: string): FaultClusterSuite
   beforeAll(async () => {
     await requireTools();
     work = mkdtempSync(path.join(tmpdir(), `locker-${name}-`));
-    cluster = await startNatsCluster(['alpha', 'beta'], work);
+    cluster = await startNatsCluster(['alpha', 'beta'], work, options);
     project = `${cluster.envs.alpha!.prefix}${suffix}`;
   });
 

@@ -1,9 +1,11 @@
 // Several LXC "hosts" behind one real nats-server, as in production: `locker nats-config` users
 // (an agent user per host, one control user), an lxcpath per host, each agent a separate process.
 // Every agent is started at once; agents and the server are killed by the pids this helper started;
-// stop() removes everything it made.
+// stop() removes everything it made. With `natsServers: 3`, NATS is a 3-node JetStream cluster written by
+// `locker nats-config --cluster`, and every client gets the list of the three.
 
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { runTracked, startLocker, type BackgroundLocker } from './background-locker.js';
@@ -15,7 +17,13 @@ import { show, type LockerResult } from './run-locker.js';
 import { until } from './wait-until.js';
 
 export interface NatsCluster {
+  /** The first (or only) nats-server. */
   server: NatsServer;
+  /** Every nats-server, in the order of `url`. */
+  servers: NatsServer[];
+  /** Each server's monitoring endpoint (`http://127.0.0.1:PORT`, for /connz and /jsz), in the same order. */
+  monitors: string[];
+  /** What agents and the control point get as --nats: one URL, or the servers' URLs separated by commas. */
   url: string;
   controlCreds: string;
   envs: Record<string, LxcEnv>;
@@ -34,22 +42,48 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
-export async function startNatsCluster(hosts: readonly string[], work: string): Promise<NatsCluster> {
+export interface NatsClusterOptions {
+  /** 1 (default): one server; 3 or more: a JetStream cluster of that many on loopback. */
+  natsServers?: number;
+}
+
+export async function startNatsCluster(hosts: readonly string[], work: string, options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const natsDir = path.join(work, 'nats');
-  const port = await freePort();
-  const url = `nats://127.0.0.1:${port}`;
-  const gen = await runTracked(['nats-config', '--host', hosts.join(','), '-o', natsDir, '--nats', url], { cwd: work });
+  const clustered = (options.natsServers ?? 1) > 1;
+  const ports = clustered ? await clusterPorts(options.natsServers!) : [await freePort()];
+  const url = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const gen = await runTracked(
+    ['nats-config', '--host', hosts.join(','), '-o', natsDir, '--nats', url, ...(clustered ? ['--cluster'] : [])],
+    { cwd: work },
+  );
   expect(gen.exitCode, show(gen)).toBe(0);
   const envs: Record<string, LxcEnv> = {};
-  let server: NatsServer;
+  const servers: NatsServer[] = [];
+  const monitors: string[] = [];
   try {
     for (const host of hosts) envs[host] = await createLxcEnv();
-    // The generated configuration keeps JetStream in files under natsDir: a restart finds its streams again.
-    server = await startNatsServer({ port, config: () => readFileSync(path.join(natsDir, 'nats-server.conf'), 'utf8') });
+    // The generated configurations keep JetStream in files under natsDir: a restart finds its streams again.
+    const files = clustered ? ports.map((_, i) => `nats-server-${i + 1}.conf`) : ['nats-server.conf'];
+    const monitorPorts: number[] = [];
+    for (const _ of files) monitorPorts.push(await freePort());
+    const started = await Promise.allSettled(
+      files.map((file, i) =>
+        startNatsServer({
+          port: ports[i],
+          config: () => `${readFileSync(path.join(natsDir, file), 'utf8')}\nhttp: "127.0.0.1:${monitorPorts[i]}"\n`,
+        }),
+      ),
+    );
+    for (const r of started) if (r.status === 'fulfilled') servers.push(r.value);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    monitors.push(...monitorPorts.map((p) => `http://127.0.0.1:${p}`));
   } catch (e) {
+    for (const server of servers) await server.stop();
     for (const env of Object.values(envs)) await env.destroyAll();
     throw e;
   }
+  const server = servers[0]!;
   const controlCreds = path.join(natsDir, 'control.creds');
   /** Every agent process started, per host, the current one last. */
   const started: Record<string, BackgroundLocker[]> = Object.fromEntries(hosts.map((h) => [h, []]));
@@ -63,6 +97,8 @@ export async function startNatsCluster(hosts: readonly string[], work: string): 
   };
   const cluster: NatsCluster = {
     server,
+    servers,
+    monitors,
     url,
     controlCreds,
     envs,
@@ -93,9 +129,28 @@ export async function startNatsCluster(hosts: readonly string[], work: string): 
           .flat()
           .map((a) => () => a.kill('SIGKILL')),
         ...Object.values(envs).flatMap((env) => [() => releaseDhcpLeases(env.lxcpath), () => env.destroyAll()]),
-        () => server.stop(),
+        ...servers.map((s) => () => s.stop()),
       ]),
   };
   for (const host of hosts) startAgent(host);
   return cluster;
+}
+
+/** Client ports whose route port (client port + 2000, as `nats-config --cluster` writes them) is free too. */
+async function clusterPorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (port + 2000 > 65535 || ports.includes(port)) continue;
+    if (await portFree(port + 2000)) ports.push(port);
+  }
+  return ports;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
 }

@@ -89,7 +89,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     await waitReady(url, child, () => output);
   };
   const killNow = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.pid === undefined) return;
+    // Killed by a signal, it has no exit code but a signal code; once reaped, its pid may be someone else's.
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     process.kill(child.pid, signal);
     await child;
   };

@@ -147,11 +147,17 @@ describe('locker agent', () => {
     const lxcpath = mkdtempSync(path.join(tmpdir(), 'locker-agent-wait-'));
     try {
       const url = `nats://127.0.0.1:${await freePort()}`;
-      const child = execa(process.execPath, [LOCKER_BIN, 'agent', '--host', 'w', '--nats', url, '-P', lxcpath], { reject: false, stdin: 'ignore' });
-      await new Promise((r) => setTimeout(r, 1_000));
-      expect(child.exitCode).toBe(null);
+      const child = execa(process.execPath, [LOCKER_BIN, 'agent', '--host', 'w', '--nats', url, '-P', lxcpath], { reject: false, stdin: 'ignore', all: true });
+      let out = '';
+      child.all?.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      // It says what it waits for (and has its signal handlers in place by then), and goes on waiting.
+      await until('the agent saying it cannot connect', async () => /cannot connect to .*retrying/.test(out) || child.exitCode !== null);
+      expect(child.exitCode, out).toBe(null);
+      expect(out).toMatch(new RegExp(`^host=w connecting to ${url} without credentials`));
       process.kill(child.pid!, 'SIGTERM');
-      expect((await child).exitCode).toBe(0);
+      expect((await child).exitCode, out).toBe(0);
     } finally {
       rmSync(lxcpath, { recursive: true, force: true });
     }

@@ -7,10 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AGENTS_STREAM,
   JOBS_STREAM,
   RESULTS_STREAM,
   agentInboxPrefix,
+  agentsStreamConfig,
   connectNats,
+  createAgentsBucket,
   ensureNatsResources,
   jobConsumer,
   jobSubject,
@@ -18,6 +21,7 @@ import {
   observeSubject,
   publishHeartbeat,
   readCredentials,
+  readHeartbeat,
   resultSubject,
   writeNatsConfig,
   type WrittenNatsConfig,
@@ -90,8 +94,9 @@ describe('writeNatsConfig', () => {
 describe('a server configured by renderNatsConfig', () => {
   it('refuses a connection without credentials', async () => {
     await expect(connectNats({ url: server.url, name: 'stranger' })).rejects.toMatchObject({
-      code: 'AGENT_OFFLINE',
-      message: expect.stringMatching(/authorization/i),
+      code: 'NATS_AUTH',
+      retryable: false,
+      message: expect.stringMatching(/requires a user.*authorization violation/i),
     });
   });
 
@@ -160,6 +165,23 @@ describe('a server configured by renderNatsConfig', () => {
     expect(ack.stream).toBe(RESULTS_STREAM);
     await expect(jsA.publish(resultSubject('b'), '{"ok":true}')).rejects.toThrow(PERMISSION_DENIED);
     expect(await storedOn(RESULTS_STREAM, resultSubject('b'))).toBe(0);
+  });
+
+  it('lets agent a make the agents bucket, and no other stream; never change or delete one', async () => {
+    await createAgentsBucket(agentA);
+    const jsmA = await jetstreamManager(agentA, { checkAPI: false });
+    await expect(jsmA.streams.add({ name: 'FORGED', subjects: ['forged.>'] })).rejects.toThrow(PERMISSION_DENIED);
+    await expect(jsmA.streams.update(AGENTS_STREAM, agentsStreamConfig(1))).rejects.toThrow(PERMISSION_DENIED);
+    await expect(jsmA.streams.delete(AGENTS_STREAM)).rejects.toThrow(PERMISSION_DENIED);
+    await expect(jsmA.streams.purge(AGENTS_STREAM)).rejects.toThrow(PERMISSION_DENIED);
+  });
+
+  it("lets agent a read back its own heartbeat (its lease), not host b's", async () => {
+    const beat = { host: 'a', lxcpath: '/var/lib/lxc', pid: 43, version: 'test', at: new Date().toISOString() };
+    const revision = await publishHeartbeat(jsA, beat);
+    expect(await readHeartbeat(agentA, 'a')).toMatchObject({ revision, value: beat });
+    await publishHeartbeat(jsControl, { ...beat, host: 'b' });
+    await expect(readHeartbeat(agentA, 'b')).rejects.toThrow(PERMISSION_DENIED);
   });
 
   it('lets agent a answer observe requests for a, and hear none for b', async () => {

@@ -70,7 +70,7 @@ describe('a container from before Locker managed addresses', () => {
     const plan = await locker('plan', '--json');
     expect(plan.exitCode, show(plan)).toBe(2);
     const p = planOf(plan.stdout);
-    expect(p.actions.map((a) => `${a.kind} ${a.symbol}`)).toEqual(['stop ~', 'set-network ~', 'start ~']);
+    expect(p.actions.map((a) => `${a.kind} ${a.symbol}`)).toEqual(['stop ||', 'set-network ~', 'start >']);
     const network = plannedNetworks(p).app!;
     expect(network.ipv4).toBe(dynamic);
 

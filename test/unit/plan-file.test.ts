@@ -116,14 +116,14 @@ describe('renderPlan and summarizePlan', () => {
     expect(text).toContain('  demo_db on local\n');
     expect(text).toMatch(/\n {4}\+ create {19}template busybox {24} {2}locker\.yml:2:3 {2}\(missing\)\n/);
     expect(text).toMatch(/\n {4}- unforward-ports +remove 9000\/udp +\(not-in-spec\)\n/);
-    expect(text).toMatch(/\nPlan: 17 to add, 0 to change, 1 to destroy\.\n$/);
+    expect(text).toMatch(/\nPlan: 14 to add, 0 to change, 1 to destroy; 3 to start, 0 to stop\.\n$/);
   });
 
   it('counts by symbol', () => {
     const web = container('web', { ports: ['8080:80'] });
     const plan = planChanges({ desired: desired(web), observed: convergedLocal([web], { web: 'STOPPED' }), mode: 'up' });
-    expect(summarizePlan(plan)).toEqual({ add: 0, change: 2, destroy: 0 });
-    expect(summarizePlan(planDemo())).toEqual({ add: 17, change: 0, destroy: 1 });
+    expect(summarizePlan(plan)).toEqual({ add: 0, change: 1, destroy: 0, start: 1, stop: 0 });
+    expect(summarizePlan(planDemo())).toEqual({ add: 14, change: 0, destroy: 1, start: 3, stop: 0 });
   });
 
   it('says so when nothing would change', () => {

@@ -146,7 +146,7 @@ describe('planChanges: teardown modes', () => {
     expect(Object.fromEntries(plan.actions.map((a) => [a.id, a.reason]))).toEqual(c.actions);
     plan.actions.forEach((action, i) => {
       expect(action.id).toBe(`${action.host}/${action.container}/${action.kind}`);
-      expect(['-']).toContain(action.symbol);
+      expect(action.symbol).toBe(action.kind === 'stop' ? '||' : '-');
       for (const dep of action.dependsOn) expect(indexOf(plan, dep)).toBeLessThan(i);
     });
     for (const [a, b] of c.order ?? []) expect(indexOf(plan, a), `${a} before ${b}`).toBeLessThan(indexOf(plan, b));

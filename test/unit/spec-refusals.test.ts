@@ -165,7 +165,7 @@ describe('allow_host_paths: the opt-in for one exact host path', () => {
     const mounts = plan.actions.find((a) => a.kind === 'write-mounts')!;
     const copy = plan.actions.find((a) => a.kind === 'copy-out')!;
     expect(mounts.detail).toBe('2 volumes; opted in: /etc/ssl/certs');
-    expect(copy.detail).toBe("seed 2 volumes with the container's data; opted in: /etc/ssl/certs");
+    expect(copy.detail).toBe("seed /etc/ssl/certs, /srv/demo/data with the container's data if empty (host folders not observed); opted in: /etc/ssl/certs");
     expect(mounts.params).toMatchObject({ kind: 'write-mounts', allowed: ['/etc/ssl/certs'] });
     expect(copy.params).toMatchObject({ kind: 'copy-out', allowed: ['/etc/ssl/certs'] });
   });

@@ -43,8 +43,9 @@ export async function agentCommand(cli: CliArgs, io: Io): Promise<number> {
     await agent.done;
   } finally {
     for (const s of SIGNALS) process.off(s, onSignal);
+    // A job handed back after the grace period may still have a child process keeping Node alive: do not wait
+    // for it. The exit code is the command's (1 when the agent stopped on an error), set by then.
+    setTimeout(() => process.exit(), 1_000).unref();
   }
-  // A job handed back after the grace period may still have a child process keeping Node alive: do not wait for it.
-  setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
 }

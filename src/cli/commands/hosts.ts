@@ -11,11 +11,11 @@ export async function hostsCommand(cli: CliArgs, io: Io): Promise<number> {
       hint: 'in embedded mode there is one host, this one: `locker status` shows it',
     });
   }
-  const { connectNats, ensureNatsResources, listAgents } = await import('../../nats/index.js');
+  const { connectNats, ensureNatsResources, listAgents, refusalOf, whileElecting } = await import('../../nats/index.js');
   const nc = await connectNats({ url, credsFile: cli.options.creds, name: 'locker-control hosts' });
   try {
-    await ensureNatsResources(nc, []);
-    const agents = await listAgents(nc);
+    await ensureNatsResources(nc, [], { replicas: cli.options.natsReplicas });
+    const agents = await whileElecting('reading the agents bucket', () => listAgents(nc));
     if (cli.options.json) {
       printJson(io, agents.map(({ observed: _observed, ...a }) => a));
       return 0;
@@ -26,11 +26,13 @@ export async function hostsCommand(cli: CliArgs, io: Io): Promise<number> {
     }
     io.out(
       formatTable(
-        ['HOST', 'STATE', 'LAST HEARTBEAT', 'LXCPATH', 'PID', 'VERSION'],
-        agents.map((a) => [a.host, a.up ? 'up' : 'down', `${formatDuration(a.ageMs)} ago`, a.lxcpath, String(a.pid), a.version]),
+        ['HOST', 'STATE', 'LAST HEARTBEAT', 'MACHINE', 'LXCPATH', 'PID', 'VERSION'],
+        agents.map((a) => [a.host, a.up ? 'up' : 'down', `${formatDuration(a.ageMs)} ago`, a.machine ?? '-', a.lxcpath, String(a.pid), a.version]),
       ),
     );
     return 0;
+  } catch (e) {
+    throw refusalOf(nc, e) ?? e;
   } finally {
     await nc.close();
   }

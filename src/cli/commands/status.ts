@@ -2,8 +2,9 @@
 
 import type { ObservedContainer } from '../../../plans/observed.js';
 import type { CliArgs } from '../args.js';
-import { observeHosts } from '../make-plan.js';
-import { formatTable, printJson, type Io } from '../output.js';
+import type { LockerErrorJSON } from '../../errors.js';
+import { observeHosts, warnUnseenHosts, type HostsView } from '../make-plan.js';
+import { formatAge, formatTable, printJson, type Io } from '../output.js';
 import type { ProjectContext } from '../project-context.js';
 import { progressOf, unfinishedRuns } from '../unfinished-runs.js';
 
@@ -26,8 +27,31 @@ function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number
   return `${ip}${p.hostPort}->${p.containerPort}/${p.protocol}`;
 }
 
+/** What `status --json` says of each host it shows containers of, and of each it could not see. */
+export interface StatusHost {
+  host: string;
+  /** `down`: the rows show the state its agent last reported; `unseen`: nothing is known of it. */
+  agent: 'up' | 'down' | 'unseen';
+  /** How old the shown state is, when the agent is down. */
+  stateAgeMs?: number;
+  /** Why the host cannot be seen. */
+  error?: LockerErrorJSON;
+}
+
+function describeHosts(view: HostsView, rows: readonly StatusRow[]): StatusHost[] {
+  const shown = [...new Set([...rows.map((r) => r.host), ...view.unseen.keys()])].sort();
+  return shown.map((host) => {
+    const ageMs = view.down.get(host);
+    if (ageMs !== undefined) return { host, agent: 'down', stateAgeMs: ageMs };
+    const error = view.unseen.get(host);
+    return error !== undefined ? { host, agent: 'unseen', error: error.toJSON() } : { host, agent: 'up' };
+  });
+}
+
 export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
-  const { observed, down } = await observeHosts(ctx);
+  // One host that cannot be seen must not hide the others: its containers are shown as UNKNOWN, and why.
+  const view = await observeHosts(ctx, { tolerateUnseen: true });
+  const { observed, down, unseen } = view;
   const runs = await unfinishedRuns(ctx);
   const rows: StatusRow[] = [];
   const seen = new Set<string>();
@@ -44,7 +68,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
       name: c.name,
       lxcName: c.lxcName,
       host: c.host,
-      state: o?.state ?? 'MISSING',
+      state: o?.state ?? (unseen.has(c.host) ? 'UNKNOWN' : 'MISSING'),
       ipv4: o?.ipv4 ?? [],
       fqdn: o?.managed?.fqdn ?? c.fqdn ?? null,
       ports: forwardsOf(c.host, c.name),
@@ -70,16 +94,26 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
       });
     }
   }
+  const hosts = describeHosts(view, rows);
   if (cli.options.json) {
-    printJson(io, { project: ctx.project, containers: rows, downHosts: [...down.keys()] });
+    printJson(io, { project: ctx.project, containers: rows, downHosts: [...down.keys()], hosts });
     return 0;
   }
+  const inSpec = new Set(ctx.hosts);
+  const unseenWhere = (spec: boolean) => ({ ...view, unseen: new Map([...unseen].filter(([h]) => inSpec.has(h) === spec)) });
+  warnUnseenHosts(io, unseenWhere(true), 'its containers are shown as UNKNOWN');
+  warnUnseenHosts(io, unseenWhere(false), 'containers of the project left there are not shown');
+  const hostLabel = (host: string): string => {
+    const ageMs = down.get(host);
+    if (ageMs !== undefined) return `${host} (down, last report ${formatAge(ageMs)} ago)`;
+    return unseen.has(host) ? `${host} (not seen)` : host;
+  };
   io.out(
     formatTable(
       ['NAME', 'HOST', 'STATE', 'IPV4', 'FQDN', 'PORTS', ...(runs.length > 0 ? ['RUN'] : [])],
       rows.map((r) => [
         r.inSpec ? r.lxcName : `${r.lxcName} (not in spec)`,
-        down.has(r.host) ? `${r.host} (down)` : r.host,
+        hostLabel(r.host),
         r.state,
         r.ipv4.join(',') || '-',
         r.fqdn ?? '-',
