@@ -69,13 +69,19 @@ while (!stopping) {
     await Promise.race(handling);
     continue;
   }
-  if (pullMode === 'batch') {
-    const batch = await consumer.fetch({ max_messages: concurrency - handling.size, expires: 1000 });
-    for await (const msg of batch) take(msg);
-    continue;
+  // A pull can fail (a cluster electing the consumer's leader, a reconnect): tried again, as agents/nats-agent.ts does.
+  try {
+    if (pullMode === 'batch') {
+      const batch = await consumer.fetch({ max_messages: concurrency - handling.size, expires: 1000 });
+      for await (const msg of batch) take(msg);
+      continue;
+    }
+    const msg = await consumer.next({ expires: 1000 });
+    if (msg !== null) take(msg);
+  } catch (e) {
+    log(`pulling failed: ${(e as Error).message} (retrying)`);
+    await new Promise((r) => setTimeout(r, 250));
   }
-  const msg = await consumer.next({ expires: 1000 });
-  if (msg !== null) take(msg);
 }
 await Promise.all(handling);
 await heartbeat.stop();

@@ -42,6 +42,8 @@ function job(runId: string, host: string): Job {
 
 interface Agents {
   pids: number[];
+  /** Rejects when an agent exits before stop(): its jobs would wait for ever. */
+  died: Promise<never>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +57,14 @@ type AgentKind = 'noop' | 'noop-batch' | 'real';
 
 async function startAgents(kind: AgentKind, url: string, hosts: string[], dir: string, nodeFlags: string[] = []): Promise<Agents> {
   const children: ChildProcess[] = [];
+  let stopping = false;
+  let reportDeath: (e: Error) => void = () => {};
+  const died = new Promise<never>((_, reject) => {
+    reportDeath = reject;
+  });
+  died.catch(() => {}); // raced by the scenario; nobody else waits on it
   const stopAll = async () => {
+    stopping = true;
     await Promise.all(
       children.map(
         (c) =>
@@ -75,8 +84,15 @@ async function startAgents(kind: AgentKind, url: string, hosts: string[], dir: s
       kind === 'real'
         ? [LOCKER_BIN, 'agent', '--host', host, '--nats', url, '-P', lxcpath]
         : [benchFile('dispatch-agent'), url, host, lxcpath, path.join(dir, `journal-${host}`), '4', kind === 'noop' ? 'next' : 'batch'];
-    const child = spawn(process.execPath, [...nodeFlags, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [...nodeFlags, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4_000);
+    });
+    child.once('exit', (code, signal) => {
+      if (!stopping) reportDeath(new Error(`agent ${host} exited (${signal ?? code}) during the bench:\n${stderr}`));
+    });
     if (kind !== 'real') {
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
@@ -84,7 +100,7 @@ async function startAgents(kind: AgentKind, url: string, hosts: string[], dir: s
       });
     }
   }
-  return { pids: children.map((c) => c.pid!), stop };
+  return { pids: children.map((c) => c.pid!), died, stop };
 }
 
 async function roundTrips(transport: NatsTransport, hosts: string[], count: number): Promise<number[]> {
@@ -147,12 +163,13 @@ async function scenario(
   const agents = await startAgents(kind, nats.url, hosts, dir, nodeFlags);
   const transport = await NatsTransport.open({ nc });
   try {
-    await roundTrips(transport, hosts, 20 * hosts.length); // warm-up (a real agent is ready when it answers)
-    const rt = await roundTrips(transport, hosts, sizes.rt);
+    const alive = <T>(work: Promise<T>) => Promise.race([work, agents.died]);
+    await alive(roundTrips(transport, hosts, 20 * hosts.length)); // warm-up (a real agent is ready when it answers)
+    const rt = await alive(roundTrips(transport, hosts, sizes.rt));
     const agentCpu = () => agents.pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
     const natsCpu = () => nats.pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
     const before = { control: process.cpuUsage(), agents: agentCpu(), nats: natsCpu() };
-    const perSecond = await throughput(transport, hosts, sizes.tp, sizes.inFlight);
+    const perSecond = await alive(throughput(transport, hosts, sizes.tp, sizes.inFlight));
     const control = process.cpuUsage(before.control);
     const perJob = (seconds: number) => (seconds * 1000) / sizes.tp;
     const cpu = {

@@ -137,7 +137,7 @@ export async function startNatsCluster(hosts: readonly string[], work: string, o
 }
 
 /** Client ports whose route port (client port + 2000, as `nats-config --cluster` writes them) is free too. */
-async function clusterPorts(count: number): Promise<number[]> {
+export async function clusterPorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
     const port = await freePort();

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanUp } from '../helpers/clean-up.js';
+import { clusterPorts } from '../helpers/nats-cluster.js';
 import { placements } from '../helpers/nats-monitor.js';
-import { freePort, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
+import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { runLocker, show } from '../helpers/run-locker.js';
 import { until } from '../helpers/wait-until.js';
 
@@ -31,31 +32,10 @@ const every = (n: number) => ({
   LOCKER_RESULTS: n,
 });
 
-/** Free client ports whose route port (+2000) is free as well. */
-async function clusterPorts(): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < 3) {
-    const p = await freePort();
-    if (p + 2000 > 65535 || ports.includes(p)) continue;
-    const probe = await startProbe(p + 2000);
-    if (probe) ports.push(p);
-  }
-  return ports;
-}
-
-async function startProbe(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'locker-nats-cluster-'));
   natsDir = path.join(work, 'nats');
-  const ports = await clusterPorts();
+  const ports = await clusterPorts(3);
   url = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
   const gen = await locker('nats-config', '--cluster', '--host', 'web1,web2', '-o', natsDir, '--nats', url, '--json');
   expect(gen.exitCode, show(gen)).toBe(0);
