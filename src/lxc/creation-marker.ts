@@ -3,9 +3,11 @@
 // container's config exists from the start, so "the config is there" does not mean "created": an
 // lxc-create orphaned by a control point or agent that was killed may still be filling the rootfs.
 // A marker that nobody locks is a creation cut short (lxc-create itself killed); LXC 5 reports it as
-// "ongoing" forever, so the lock is read here from /proc/locks.
+// "ongoing" forever, so the lock is read here from /proc/locks. lxc-create creates the marker and
+// then locks it: in between (long on a loaded machine) an unlocked marker is not yet a creation cut
+// short, so a live lxc-create for this container (found in /proc) also counts as ongoing.
 
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LockerError } from '../errors.js';
 import { containerDir } from './container-paths.js';
@@ -29,7 +31,35 @@ export async function creationState(lxcpath: string, name: string): Promise<Crea
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'finished';
     throw e;
   }
-  return (await lockedInodes()).has(lockKey(st.dev, st.ino)) ? 'ongoing' : 'interrupted';
+  if ((await lockedInodes()).has(lockKey(st.dev, st.ino))) return 'ongoing';
+  return (await lxcCreateRunning(lxcpath, name)) ? 'ongoing' : 'interrupted';
+}
+
+/** Whether a live `lxc-create -P LXCPATH -n NAME` is at work, as Locker runs it (src/lxc/create.ts). */
+async function lxcCreateRunning(lxcpath: string, name: string): Promise<boolean> {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let argv: string[];
+    try {
+      argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    } catch {
+      continue; // gone since the listing, or not ours to read
+    }
+    if (isLxcCreateOf(argv, lxcpath, name)) return true;
+  }
+  return false;
+}
+
+export function isLxcCreateOf(argv: readonly string[], lxcpath: string, name: string): boolean {
+  if (path.basename(argv[0] ?? '') !== 'lxc-create') return false;
+  const end = argv.indexOf('--');
+  const own = end < 0 ? argv : argv.slice(0, end); // what follows `--` is the template's
+  const valueOf = (flag: string): string | undefined => {
+    const at = own.indexOf(flag);
+    return at < 0 ? undefined : own[at + 1];
+  };
+  const dir = valueOf('-P');
+  return valueOf('-n') === name && dir !== undefined && path.resolve(dir) === path.resolve(lxcpath);
 }
 
 /** Waits while another lxc-create works on `name`; then tells whether it finished or was cut short. */

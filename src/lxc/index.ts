@@ -20,7 +20,7 @@ export { containerDir, configPath, hookPath, fqdnDataPath, startLogPath } from '
 export { readConfig, writeConfig } from './config-file.js';
 export { containerExists, containerState, type ContainerPresence } from './container-state.js';
 export { createContainer } from './create.js';
-export { creationState, waitForCreation, partialMarkerPath, type CreationState } from './creation-marker.js';
+export { creationState, isLxcCreateOf, waitForCreation, partialMarkerPath, type CreationState } from './creation-marker.js';
 export { cloneContainer } from './clone.js';
 export { startContainer } from './start.js';
 export { stopContainer, DEFAULT_STOP_TIMEOUT_S } from './stop.js';

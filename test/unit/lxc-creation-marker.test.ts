@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { creationState, partialMarkerPath, waitForCreation } from '../../src/lxc/index.js';
+import { creationState, isLxcCreateOf, partialMarkerPath, waitForCreation } from '../../src/lxc/index.js';
+import { until } from '../helpers/wait-until.js';
 import { rejection } from '../helpers/errors.js';
 
 let lxcpath: string;
@@ -63,5 +64,33 @@ describe('creation marker', () => {
     const e = await rejection(waitForCreation(lxcpath, NAME, 300));
     expect([e.code, e.retryable]).toEqual(['HOST_PRECONDITION', true]);
     expect(e.message).toBe(`${NAME} is still being created by another lxc-create after 0.3 s`);
+  });
+
+  it('a marker not yet locked while its lxc-create runs (it creates, then locks): ongoing', async () => {
+    writeFileSync(marker(), '');
+    // A process whose argv is `lxc-create ... -P LXCPATH -n NAME`, as /proc shows lxc-create.
+    const fake = execa('bash', ['-c', `exec -a lxc-create bash -c 'while :; do sleep 0.1; done' x -P ${lxcpath} -n ${NAME} -t busybox`], { reject: false, stdio: 'ignore' });
+    try {
+      await until('the stand-in lxc-create to show in /proc', async () => ((await creationState(lxcpath, NAME)) === 'ongoing' ? true : undefined), 10_000, 20);
+      expect(await creationState(path.join(lxcpath, '.'), NAME)).toBe('ongoing');
+    } finally {
+      fake.kill('SIGKILL');
+      await fake;
+    }
+    expect(await creationState(lxcpath, NAME)).toBe('interrupted');
+  });
+});
+
+describe('isLxcCreateOf', () => {
+  it.each([
+    [['lxc-create', '-P', '/l', '-n', 'web', '-t', 'busybox'], true],
+    [['/usr/bin/lxc-create', '-P', '/l/', '-n', 'web', '-t', 'busybox'], true],
+    [['lxc-create', '-P', '/l', '-n', 'db', '-t', 'busybox'], false],
+    [['lxc-create', '-P', '/other', '-n', 'web', '-t', 'busybox'], false],
+    [['lxc-create', '-n', 'web', '-t', 'busybox'], false],
+    [['lxc-create', '-P', '/x', '-n', 'db', '-t', 't', '--', '-P', '/l', '-n', 'web'], false],
+    [['lxc-start', '-P', '/l', '-n', 'web'], false],
+  ])('%j: %s', (argv, expected) => {
+    expect(isLxcCreateOf(argv, '/l', 'web')).toBe(expected);
   });
 });
