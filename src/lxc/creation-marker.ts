@@ -3,9 +3,10 @@
 // container's config exists from the start, so "the config is there" does not mean "created": an
 // lxc-create orphaned by a control point or agent that was killed may still be filling the rootfs.
 // A marker that nobody locks is a creation cut short (lxc-create itself killed); LXC 5 reports it as
-// "ongoing" forever, so the lock is read here from /proc/locks. lxc-create creates the marker and
-// then locks it: in between (long on a loaded machine) an unlocked marker is not yet a creation cut
-// short, so a live lxc-create for this container (found in /proc) also counts as ongoing.
+// "ongoing" forever, so the lock is read here from /proc/locks. lxc-create creates the marker before
+// it locks it, and at the end closes it (dropping the lock) before it unlinks it: in those gaps (long
+// on a loaded machine) an unlocked marker is no creation cut short, so a live lxc-create for this
+// container (found in /proc) also counts as ongoing.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
