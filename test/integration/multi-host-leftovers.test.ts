@@ -65,6 +65,8 @@ describe('containers on a host the spec no longer names', () => {
   });
 
   it('rm NAME removes a leftover by its name', async () => {
+    await upAll();
+    t.writeSpec(busyboxSpec({ a: 'h1', c: 'h3' }));
     const r = await t.control('rm', 'b', '--yes');
     expect(r.exitCode, show(r)).toBe(0);
     expect(await t.containersOn('h2')).toEqual({});
