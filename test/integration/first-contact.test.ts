@@ -170,6 +170,15 @@ describe('bin/build --if-stale', () => {
     expect((await run('bin/build', ['--changed'])).stdout).toBe('node_modules/.package-lock.json is newer than the last build');
   });
 
+  it('builds again when dist/ was built some other way (npx tsc leaves no record)', async () => {
+    await checkout({ installed: true, built: true });
+    await rm(path.join(dir, 'dist/.built'));
+    expect((await run('bin/build', ['--changed'])).stdout).toMatch(/^no record of when dist\/ was built/);
+    expect((await run('bin/build', ['--if-stale'])).exitCode).toBe(0);
+    expect(await calls()).toEqual([['tsc', '-p', 'tsconfig.json']]);
+    expect((await run('bin/build', ['--changed'])).stdout).toBe('');
+  });
+
   it('leaves no record of a build that failed', async () => {
     await checkout({ installed: true, built: false });
     await writeFile(path.join(dir, 'node_modules/typescript/bin/tsc'), `${RECORD}\nprocess.exit(2);\n`);
