@@ -13,10 +13,24 @@ export interface ActionRequest {
   attempt: number;
 }
 
+/** What the job runner gets: the request, and how it tells the machine that the host took the job. */
+export interface ActionRun extends ActionRequest {
+  started(): void;
+}
+
 export type ContainerEvent =
   | { type: 'RUN'; request: ActionRequest }
+  /** The runner's host took the job (an agent picked it up); it may still wait for a lock or a command. */
+  | { type: 'JOB_STARTED'; actionId: string; attempt: number }
   /** The run was interrupted: a failure waiting for its retry settles now, as it is. */
   | { type: 'STOP_RETRYING' };
+
+/** What the container actor reports to its run when its host starts on an action. */
+export interface ActionStarted {
+  type: 'ACTION_STARTED';
+  actionId: string;
+  attempt: number;
+}
 
 /** What the container actor reports to its run when an action settles (for good). */
 export interface ActionSettled {
@@ -59,7 +73,7 @@ export const containerMachine = setup({
     events: {} as ContainerEvent,
   },
   actors: {
-    runAction: fromPromise<JobResult, ActionRequest>(async () => {
+    runAction: fromPromise<JobResult, ActionRun>(async () => {
       throw new LockerError('INTERNAL', 'no job runner was provided to the container machine');
     }),
   },
@@ -75,6 +89,9 @@ export const containerMachine = setup({
     })),
   },
   guards: {
+    // A late report of an earlier try (or of another action) must not pass for this one.
+    isCurrentJob: ({ context, event }) =>
+      event.type === 'JOB_STARTED' && event.actionId === context.current?.action.id && event.attempt === context.current.attempt,
     retry: ({ context }) => {
       const { current, last, firstAttempt } = context;
       if (!current || !last || last.ok) return false;
@@ -95,9 +112,22 @@ export const containerMachine = setup({
       },
     },
     running: {
+      on: {
+        JOB_STARTED: {
+          guard: 'isCurrentJob',
+          actions: sendParent(({ context }): ActionStarted => ({
+            type: 'ACTION_STARTED',
+            actionId: context.current!.action.id,
+            attempt: context.current!.attempt,
+          })),
+        },
+      },
       invoke: {
         src: 'runAction',
-        input: ({ context }) => context.current!,
+        input: ({ context, self }): ActionRun => {
+          const { action, attempt } = context.current!;
+          return { action, attempt, started: () => self.send({ type: 'JOB_STARTED', actionId: action.id, attempt }) };
+        },
         onDone: { target: 'settling', actions: assign({ last: ({ event }) => event.output }) },
         onError: {
           target: 'settling',

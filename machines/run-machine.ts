@@ -4,7 +4,7 @@
 import { type ActorRefFrom, assign, enqueueActions, setup } from 'xstate';
 import type { PlannedAction } from '../plans/types.js';
 import type { JobResult } from '../src/transport/types.js';
-import { type ActionRetried, type ActionRetrying, type ActionSettled, containerMachine } from './container-machine.js';
+import { type ActionRetried, type ActionRetrying, type ActionSettled, type ActionStarted, containerMachine } from './container-machine.js';
 import { blockedByFailure, containerKey, countStatus, pickReady, type StepStatus } from './schedule.js';
 
 export interface RunInput {
@@ -26,7 +26,7 @@ export interface RunOutput {
   counts: Record<StepStatus, number>;
 }
 
-export type RunEvent = ActionSettled | ActionRetrying | ActionRetried | { type: 'INTERRUPT' };
+export type RunEvent = ActionStarted | ActionSettled | ActionRetrying | ActionRetried | { type: 'INTERRUPT' };
 
 interface RunContext {
   actions: PlannedAction[];
@@ -38,9 +38,11 @@ interface RunContext {
   containers: Record<string, ActorRefFrom<typeof containerMachine>>;
 }
 
-/** What the machine tells the outside (the shell records these as events). */
+/** What the machine tells the outside: the only source of a run's action events (see to-log-events.ts). */
 export type RunEmitted =
   | { type: 'step.dispatched'; action: PlannedAction; attempt: number }
+  /** Its host took the job (a dispatched step that has not started waits in its host's queue). */
+  | { type: 'step.started'; action: PlannedAction; attempt: number }
   | { type: 'step.settled'; action: PlannedAction; attempt: number; result: JobResult }
   | { type: 'step.skipped'; action: PlannedAction; attempt: number; because: string }
   | {
@@ -75,6 +77,12 @@ export const runMachine = setup({
         enqueue.emit({ type: 'step.skipped', action: context.byId[id]!, attempt: context.attempts[id] ?? 1, because });
       }
       enqueue.assign({ status, attempts: { ...context.attempts, [action.id]: attempt } });
+    }),
+    started: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ACTION_STARTED') return;
+      const action = context.byId[event.actionId];
+      if (!action) return;
+      enqueue.emit({ type: 'step.started', action, attempt: event.attempt });
     }),
     retrying: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ACTION_RETRYING') return;
@@ -152,6 +160,7 @@ export const runMachine = setup({
       entry: 'schedule',
       always: { guard: 'finished', target: 'done' },
       on: {
+        ACTION_STARTED: { actions: 'started' },
         ACTION_SETTLED: { actions: ['settle', 'schedule'] },
         ACTION_RETRYING: { actions: 'retrying' },
         ACTION_RETRIED: { actions: 'retried' },

@@ -1,8 +1,18 @@
-// Executes a plan: the run machine schedules, the transport runs jobs, every step becomes an event.
+// Executes a plan: the run machine schedules, the transport runs jobs, every step the machine emits becomes an event.
 // This is the imperative shell around machines/; it never decides what runs, only carries it out.
 
 import { createActor, fromPromise, toPromise } from 'xstate';
-import { containerMachine, runMachine, type ActionRequest, type RunOutput, type StepStatus } from '../../machines/index.js';
+import {
+  containerMachine,
+  runMachine,
+  toFinishedEvent,
+  toLogEvent,
+  type ActionRun,
+  type RunEmitted,
+  type RunOutput,
+  type RunScope,
+  type StepStatus,
+} from '../../machines/index.js';
 import type { Plan, PlannedAction } from '../../plans/types.js';
 import type { EventStore, RunProcess } from '../events/types.js';
 import type { JobResult, Transport } from '../transport/types.js';
@@ -53,17 +63,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   const { plan, transport, store } = options;
   const runId = options.continued?.runId ?? newRunId();
   const recorder = new Recorder(store);
-  const scope = { project: plan.project, runId, planId: plan.planId };
-  const startedAt = new Map<string, number>();
+  const scope: RunScope = { project: plan.project, runId, planId: plan.planId };
   const progress = options.onProgress ?? (() => {});
   const by = options.by ? { by: options.by } : {};
-  const actionScope = (action: PlannedAction, attempt: number) => ({
-    ...scope,
-    actionId: action.id,
-    host: action.host,
-    container: action.container,
-    attempt,
-  });
 
   recorder.record(
     options.continued
@@ -72,20 +74,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   );
   await recorder.flush();
 
-  const runAction = fromPromise<JobResult, ActionRequest>(async ({ input }) => {
+  const runAction = fromPromise<JobResult, ActionRun>(async ({ input }) => {
     const { action, attempt } = input;
     // The dispatch is durable before the host is touched: a resumed run knows what may have started.
     await recorder.flush();
-    return transport.run(
-      { runId, planId: plan.planId, attempt, action },
-      {
-        started: () => {
-          startedAt.set(action.id, Date.now());
-          recorder.record({ ...actionScope(action, attempt), type: 'action.started', data: { kind: action.kind } });
-          progress({ type: 'started', action });
-        },
-      },
-    );
+    // The transport's word that the host took the job goes to the machine, which emits step.started.
+    return transport.run({ runId, planId: plan.planId, attempt, action }, { started: input.started });
   });
 
   const machine = runMachine.provide({
@@ -101,41 +95,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     },
   });
 
-  actor.on('step.dispatched', ({ action, attempt }) => {
-    startedAt.set(action.id, Date.now());
-    recorder.record({ ...actionScope(action, attempt), type: 'action.dispatched', data: { kind: action.kind } });
-    progress({ type: 'dispatched', action });
-  });
-  actor.on('step.settled', ({ action, attempt, result }) => {
-    const durationMs = Date.now() - (startedAt.get(action.id) ?? Date.now());
-    if (result.ok) {
-      recorder.record({
-        ...actionScope(action, attempt),
-        type: 'action.succeeded',
-        data: { kind: action.kind, outcome: result.outcome, durationMs, ...(result.detail ? { detail: result.detail } : {}) },
-      });
-      progress({ type: 'succeeded', action, outcome: result.outcome, durationMs });
-    } else {
-      recorder.record({
-        ...actionScope(action, attempt),
-        type: 'action.failed',
-        data: { kind: action.kind, error: result.error, durationMs },
-      });
-      progress({ type: 'failed', action, message: result.error.message, code: result.error.code, durationMs });
-    }
-  });
-  actor.on('step.retrying', ({ action, attempt, maxAttempts, result, delayMs }) => {
-    const durationMs = Date.now() - (startedAt.get(action.id) ?? Date.now());
-    recorder.record({
-      ...actionScope(action, attempt),
-      type: 'action.failed',
-      data: { kind: action.kind, error: result.error, durationMs, retry: { inMs: delayMs, maxAttempts } },
-    });
-    progress({ type: 'retrying', action, attempt, maxAttempts, message: result.error.message, delayMs });
-  });
-  actor.on('step.skipped', ({ action, attempt, because }) => {
-    recorder.record({ ...actionScope(action, attempt), type: 'action.skipped', data: { kind: action.kind, because } });
-    progress({ type: 'skipped', action, because });
+  // Every action event of the run is one the machine emitted, mapped by toLogEvent.
+  const since = new Map<string, number>();
+  actor.on('*', (emitted) => {
+    const now = Date.now();
+    const durationMs = now - (since.get(emitted.action.id) ?? now);
+    if (emitted.type === 'step.dispatched' || emitted.type === 'step.started') since.set(emitted.action.id, now);
+    recorder.record(toLogEvent(emitted, scope, durationMs));
+    progress(toProgressNote(emitted, durationMs));
   });
 
   const interrupt = () => actor.send({ type: 'INTERRUPT' });
@@ -148,16 +115,30 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     options.signal?.removeEventListener('abort', interrupt);
   }
 
-  recorder.record({
-    ...scope,
-    type: 'run.finished',
-    data: {
-      outcome: output.outcome,
-      succeeded: output.counts.succeeded,
-      failed: output.counts.failed,
-      skipped: output.counts.skipped,
-    },
-  });
+  recorder.record(toFinishedEvent(output, scope));
   await recorder.flush();
   return { runId, output };
+}
+
+/** What the command's progress display hears of an emitted step event. */
+function toProgressNote(emitted: RunEmitted, durationMs: number): ProgressNote {
+  const { action } = emitted;
+  switch (emitted.type) {
+    case 'step.dispatched':
+      return { type: 'dispatched', action };
+    case 'step.started':
+      return { type: 'started', action };
+    case 'step.settled': {
+      const { result } = emitted;
+      return result.ok
+        ? { type: 'succeeded', action, outcome: result.outcome, durationMs }
+        : { type: 'failed', action, message: result.error.message, code: result.error.code, durationMs };
+    }
+    case 'step.retrying': {
+      const { attempt, maxAttempts, result, delayMs } = emitted;
+      return { type: 'retrying', action, attempt, maxAttempts, message: result.error.message, delayMs };
+    }
+    case 'step.skipped':
+      return { type: 'skipped', action, because: emitted.because };
+  }
 }

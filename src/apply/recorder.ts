@@ -1,5 +1,5 @@
-// Turns what a run does into events, appended in order through one queue.
-// The queue is the only writer of a run's events; `flush` waits until everything so far is durable.
+// Appends a run's events in order through one queue: what the run machine emitted, mapped by toLogEvent,
+// and the run's own start and finish. The only writer of a run's events; `flush` waits until they are durable.
 
 import type { EventStore, NewEvent } from '../events/types.js';
 

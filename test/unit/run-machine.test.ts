@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock, toPromise } from 'xstate';
-import { containerMachine, runMachine, type ActionRequest, type RunEmitted, type RunInput } from '../../machines/index.js';
+import { containerMachine, runMachine, type ActionRun, type RunEmitted, type RunInput } from '../../machines/index.js';
 import { RETRY_POLICIES, retryDelayMs } from '../../machines/retry-policy.js';
 import type { PlannedAction } from '../../plans/types.js';
 import type { JobResult } from '../../src/transport/types.js';
@@ -13,7 +13,7 @@ function act(container: string, kind: PlannedAction['kind'], dependsOn: string[]
 /** Runs a plan with a scripted job runner; records the order things happened in. */
 async function runScripted(
   actions: PlannedAction[],
-  script: (req: ActionRequest) => JobResult | Promise<JobResult>,
+  script: (req: ActionRun) => JobResult | Promise<JobResult>,
   parallelism = 4,
   extra: Partial<RunInput> = {},
 ) {
@@ -26,7 +26,7 @@ async function runScripted(
     actors: {
       container: containerMachine.provide({
         actors: {
-          runAction: fromPromise<JobResult, ActionRequest>(async ({ input }) => {
+          runAction: fromPromise<JobResult, ActionRun>(async ({ input }) => {
             inFlight += 1;
             maxInFlight = Math.max(maxInFlight, inFlight);
             log.push(`start ${input.action.id}`);
@@ -42,7 +42,7 @@ async function runScripted(
   });
   const emitted: RunEmitted[] = [];
   const actor = createActor(machine, { input: { actions, parallelism, random: () => 0, ...extra }, clock });
-  for (const t of ['step.dispatched', 'step.settled', 'step.skipped'] as const) actor.on(t, (e) => emitted.push(e));
+  for (const t of ['step.dispatched', 'step.started', 'step.settled', 'step.skipped'] as const) actor.on(t, (e) => emitted.push(e));
   actor.on('step.retrying', (e) => {
     emitted.push(e);
     setTimeout(() => clock.increment(e.delayMs), 0);
@@ -132,6 +132,34 @@ describe('run machine', () => {
       'step.dispatched local/a/start',
       'step.settled local/a/start',
     ]);
+  });
+
+  it('emits started when the runner reports that its host took the job, between dispatched and settled', async () => {
+    const actions = [act('a', 'create'), act('b', 'create')];
+    const { emitted } = await runScripted(actions, (r) => {
+      if (r.action.container === 'a') r.started();
+      return ok;
+    });
+    const of = (id: string) => emitted.filter((e) => e.action.id === id).map((e) => `${e.type} ${e.attempt}`);
+    expect(of('local/a/create')).toEqual(['step.dispatched 1', 'step.started 1', 'step.settled 1']);
+    // No report, no started event: a step whose host never took it shows as dispatched only.
+    expect(of('local/b/create')).toEqual(['step.dispatched 1', 'step.settled 1']);
+  });
+
+  it('a started report that comes after its try settled is not passed off as the next try', async () => {
+    let tries = 0;
+    let first: ActionRun | undefined;
+    const busy: JobResult = { ok: false, error: { name: 'LockerError', code: 'NET_COMMAND_FAILED', message: 'busy', retryable: true } };
+    const { emitted } = await runScripted([act('web', 'forward-ports')], async (r) => {
+      tries += 1;
+      if (tries === 1) {
+        first = r;
+        return busy;
+      }
+      first!.started(); // attempt 1's report, late: attempt 2 is running now
+      return ok;
+    });
+    expect(emitted.map((e) => `${e.type} ${e.attempt}`)).toEqual(['step.dispatched 1', 'step.retrying 1', 'step.dispatched 2', 'step.settled 2']);
   });
 
   it('retries a retryable failure with backoff and a new attempt number, then succeeds', async () => {
