@@ -3,7 +3,7 @@
 
 export { LocalAgent, type LocalAgentOptions } from './local-agent.js';
 export { defaultLxcPath } from '../src/lxc/index.js';
-export { validateJob, isDnsName, isCleanAbsolute } from './validate-job.js';
+export { validateJob, isCleanAbsolute } from './validate-job.js';
 export { HOSTNAME_HOOK_SCRIPT } from './hostname-hook-script.js';
 export type { NetOps } from './actions/context.js';
 export { startNatsAgent, type NatsAgentOptions, type RunningNatsAgent } from './nats-agent.js';

@@ -6,32 +6,26 @@ import path from 'node:path/posix';
 import { ACTION_KINDS, type MountParams, type PlannedAction } from '../plans/types.js';
 import { LockerError } from '../src/errors.js';
 import {
+  BRIDGE_NAME,
   CONTAINER_NAME,
   describeLxcNameLength,
-  describeUnsafeArg,
-  describeUnsafePath,
-  describeViolation,
-  findRefusedMount,
+  isCanonicalIpv6,
+  isDnsName,
+  isForwardHostAddress,
+  isIpv4,
+  isMac,
+  isPortNumber,
+  isProtocol,
   LXC_NAME,
   PROJECT_NAME,
   TEMPLATE_ARG,
   TEMPLATE_NAME,
-} from '../src/spec/index.js';
-import { IPV4, isMac } from '../src/spec/ipv4.js';
-import { checkForwardableIpv6, parseIpv6 } from '../src/spec/ipv6.js';
-import { BRIDGE_NAME } from '../src/spec/network.js';
+} from '../src/rules/index.js';
+import { describeUnsafeArg, describeUnsafePath, describeViolation, findRefusedMount } from '../src/spec/index.js';
 import type { Job } from '../src/transport/types.js';
 
-const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 // Whitespace and '#' break LXC's config syntax, ',' its mount options, NUL every syscall.
 const BAD_PATH_CHARS = /[\s#,\0]/;
-
-/** A host address as the planner writes it: a dotted quad, or a canonical IPv6 address a forward can use. */
-function isForwardAddress(text: string, ipv6: boolean): boolean {
-  if (!ipv6) return IPV4.test(text);
-  const parsed = parseIpv6(text);
-  return parsed.ok && parsed.value === text && text !== '::' && checkForwardableIpv6(text).ok;
-}
 
 export function validateJob(job: Job, host: string): void {
   const a = job.action;
@@ -83,21 +77,21 @@ function checkParams(a: PlannedAction): void {
       return;
     }
     case 'install-hostname-hook':
-      if (p.fqdn !== undefined && (typeof p.fqdn !== 'string' || !isDnsName(p.fqdn))) throw invalid(a, `fqdn ${show(p.fqdn)} is not a DNS name`);
+      if (p.fqdn !== undefined && !isDnsName(p.fqdn)) throw invalid(a, `fqdn ${show(p.fqdn)} is not a DNS name`);
       return;
     case 'forward-ports':
       if (!Array.isArray(p.ports)) throw invalid(a, 'ports is not a list');
       p.ports.forEach((port, i) => {
         if (!isObject(port)) throw invalid(a, `ports[${i}] is not a map`);
         for (const n of [port.hostPort, port.containerPort]) {
-          if (!Number.isInteger(n) || n < 1 || n > 65535) throw invalid(a, `ports[${i}]: ${show(n)} is not a port`);
+          if (!isPortNumber(n)) throw invalid(a, `ports[${i}]: ${show(n)} is not a port`);
         }
-        if (port.protocol !== 'tcp' && port.protocol !== 'udp') {
+        if (!isProtocol(port.protocol)) {
           throw invalid(a, `ports[${i}]: protocol ${show(port.protocol)} is not tcp or udp`);
         }
         if (port.ipv6 !== undefined && port.ipv6 !== true) throw invalid(a, `ports[${i}]: ipv6 ${show(port.ipv6)} is not true`);
         const family = port.ipv6 === true ? 'IPv6' : 'IPv4';
-        if (port.hostIp !== undefined && (typeof port.hostIp !== 'string' || !isForwardAddress(port.hostIp, port.ipv6 === true))) {
+        if (port.hostIp !== undefined && !isForwardHostAddress(port.hostIp, port.ipv6 === true)) {
           throw invalid(a, `ports[${i}]: host address ${show(port.hostIp)} is not an ${family} address`);
         }
       });
@@ -111,7 +105,7 @@ function checkParams(a: PlannedAction): void {
       if (!Array.isArray(p.entries)) throw invalid(a, 'entries is not a list');
       p.entries.forEach((e, i) => {
         if (!isObject(e) || !isIpv4(e.ip)) throw invalid(a, `entries[${i}]: ${show(isObject(e) ? e.ip : e)} is not an IPv4 address`);
-        if (!Array.isArray(e.names) || e.names.length === 0 || !e.names.every((n) => typeof n === 'string' && isDnsName(n) && n === n.toLowerCase())) {
+        if (!Array.isArray(e.names) || e.names.length === 0 || !e.names.every((n) => isDnsName(n) && n === n.toLowerCase())) {
           throw invalid(a, `entries[${i}]: names ${show(e.names)} are not lower-case DNS names`);
         }
       });
@@ -131,27 +125,17 @@ function checkParams(a: PlannedAction): void {
 /** Each value ends up in an `lxc.net.0.*` line of the config, a claim file, or a dhcp_release argument. */
 function checkNetwork(a: PlannedAction, p: Extract<PlannedAction['params'], { kind: 'set-network' }>): void {
   if (typeof p.bridge !== 'string' || !BRIDGE_NAME.test(p.bridge)) throw invalid(a, `bridge ${show(p.bridge)} is not an interface name`);
-  if (typeof p.mac !== 'string' || !isMac(p.mac)) throw invalid(a, `MAC ${show(p.mac)} is not a lower-case MAC address`);
+  if (!isMac(p.mac)) throw invalid(a, `MAC ${show(p.mac)} is not a lower-case MAC address`);
   if (!isIpv4(p.ipv4) || !isIpv4(p.gateway)) throw invalid(a, `address ${show(p.ipv4)} or gateway ${show(p.gateway)} is not an IPv4 address`);
   if (!Number.isInteger(p.prefix) || p.prefix < 1 || p.prefix > 30) throw invalid(a, `prefix ${show(p.prefix)} is not 1-30`);
   if (typeof p.reserve !== 'boolean') throw invalid(a, 'reserve is not true or false');
-  if (p.previousMac !== undefined && (typeof p.previousMac !== 'string' || !isMac(p.previousMac))) throw invalid(a, `previous MAC ${show(p.previousMac)} is not a MAC address`);
+  if (p.previousMac !== undefined && !isMac(p.previousMac)) throw invalid(a, `previous MAC ${show(p.previousMac)} is not a MAC address`);
   if (p.ipv6 !== undefined) {
     const v6 = p.ipv6;
     if (!isObject(v6) || !isCanonicalIpv6(v6.address) || !isCanonicalIpv6(v6.gateway) || !Number.isInteger(v6.prefix) || v6.prefix < 1 || v6.prefix > 128) {
       throw invalid(a, `ipv6 ${show(v6)} is not an address, prefix and gateway`);
     }
   }
-}
-
-function isIpv4(value: unknown): value is string {
-  return typeof value === 'string' && IPV4.test(value);
-}
-
-function isCanonicalIpv6(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const parsed = parseIpv6(value);
-  return parsed.ok && parsed.value === value;
 }
 
 function checkAllowances(a: PlannedAction, allowed: unknown): string[] {
@@ -187,11 +171,6 @@ function checkMount(a: PlannedAction, m: MountParams, i: number, allowed: readon
 
 export function isCleanAbsolute(p: string): boolean {
   return p.startsWith('/') && !BAD_PATH_CHARS.test(p) && !p.split('/').includes('..');
-}
-
-export function isDnsName(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  return name.split('.').every((label) => DNS_LABEL.test(label));
 }
 
 function checkName(a: PlannedAction, what: string, value: unknown, rule: RegExp): void {

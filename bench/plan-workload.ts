@@ -2,7 +2,7 @@
 // Mixed like a real spec: template bases, snapshot clones of them, volumes, ports, fqdns, depends_on.
 
 import type { ObservedContainer, ObservedForward, ObservedHost } from '../plans/observed.js';
-import { intToIpv4, ipv4ToInt } from '../src/spec/ipv4.js';
+import { intToIpv4, ipv4ToInt } from '../src/rules/ipv4.js';
 import type { ContainerSpec, DesiredState, PortSpec, SpecRef, VolumeSpec } from '../src/spec/types.js';
 
 export type PlanScenario = 'converged' | 'half' | 'down';

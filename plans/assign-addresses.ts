@@ -4,8 +4,9 @@
 
 import { createHash } from 'node:crypto';
 import { LockerError } from '../src/errors.js';
-import { describeOutsideSubnet, eui64InterfaceId, intToIpv4, ipv4ToInt, subnetBounds } from '../src/spec/ipv4.js';
-import { formatIpv6, ipv6Groups } from '../src/spec/ipv6.js';
+import { describeOutsideSubnet, intToIpv4, ipv4ToInt, subnetBounds } from '../src/rules/ipv4.js';
+import { formatIpv6, ipv6Groups } from '../src/rules/ipv6.js';
+import { eui64InterfaceId } from '../src/rules/mac.js';
 import { specError } from '../src/spec/spec-error.js';
 import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
 import type { HeldAddress, ObservedBridge, ObservedHost, ObservedNetwork } from './observed.js';

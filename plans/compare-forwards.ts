@@ -1,11 +1,10 @@
 // How a container's forwarded ports differ from the spec's, one line per port.
 // Observed addresses are only trusted when the agent saw some: an empty address list proves nothing.
 
+import { labelPort, type PortForward } from '../src/rules/ports.js';
 import type { PortSpec } from '../src/spec/types.js';
 import type { ObservedForward } from './observed.js';
 import type { ForwardParams } from './types.js';
-
-type PortLike = Pick<PortSpec, 'hostIp' | 'hostPort' | 'containerPort' | 'protocol' | 'ipv6'>;
 
 /** The container's addresses per family, as the agent observed them. */
 export interface ContainerAddresses {
@@ -22,15 +21,8 @@ export function toForwardParams(ports: PortSpec[]): ForwardParams[] {
   });
 }
 
-function portKey(p: PortLike): string {
+function portKey(p: PortForward): string {
   return `${p.protocol}\0${p.hostIp ?? ''}\0${p.hostPort}\0${p.containerPort}\0${p.ipv6 ? 'ipv6' : 'ipv4'}`;
-}
-
-/** `8080/tcp`, `8080:80/tcp`, `192.168.2.123:8002/tcp`, `[::1]:8080:80/tcp`, `[::]:8080/tcp` (IPv6, every address). */
-export function labelPort(p: PortLike): string {
-  const ip = p.ipv6 || p.hostIp?.includes(':') ? `[${p.hostIp ?? '::'}]:` : p.hostIp === undefined ? '' : `${p.hostIp}:`;
-  const ports = p.hostPort === p.containerPort ? `${p.hostPort}` : `${p.hostPort}:${p.containerPort}`;
-  return `${ip}${ports}/${p.protocol}`;
 }
 
 /** One line per difference; empty when the forwards match the spec. */

@@ -2,7 +2,7 @@
 // Addresses leased by DHCP are left out: a renewed lease alone must not make a plan stale.
 
 import { createHash } from 'node:crypto';
-import { stringifyCanonicalCompact } from './canonical-json.js';
+import { stringifyCanonicalCompact } from '../src/rules/canonical-json.js';
 import type { ObservedForward, ObservedHost, ObservedMount } from './observed.js';
 
 export function hashSha256(text: string): string {

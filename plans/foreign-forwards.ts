@@ -1,10 +1,9 @@
 // Host ports someone else already forwards: another Locker project, or a container this project no
 // longer has. Refused at plan time, at the port's spec line, instead of failing half-way through an apply.
 
-import { portsOverlap } from '../src/spec/port-clashes.js';
 import type { ContainerSpec } from '../src/spec/types.js';
+import { labelPort, portsOverlap } from '../src/rules/ports.js';
 import { specError } from '../src/spec/spec-error.js';
-import { labelPort } from './compare-forwards.js';
 import type { TeardownSubject } from './find-leftovers.js';
 import { refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';

@@ -3,7 +3,8 @@
 
 import type { ContainerSpec } from '../src/spec/types.js';
 import { describeOptIns, mountJobParams } from './compare-mounts.js';
-import { labelPort, toForwardParams } from './compare-forwards.js';
+import { labelPort } from '../src/rules/ports.js';
+import { toForwardParams } from './compare-forwards.js';
 import { refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';

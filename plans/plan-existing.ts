@@ -2,8 +2,9 @@
 // Config only takes effect at start, so a running container with drift is restarted (in `up` only).
 
 import type { ContainerSpec } from '../src/spec/types.js';
+import { labelPort } from '../src/rules/ports.js';
 import { describeHostnameDrift, describeMountDrift, describeOptIns, mountJobParams } from './compare-mounts.js';
-import { describeForwardDrift, labelPort, toForwardParams } from './compare-forwards.js';
+import { describeForwardDrift, toForwardParams } from './compare-forwards.js';
 import type { ObservedContainer, ObservedHost } from './observed.js';
 import { forwardsOf, refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';

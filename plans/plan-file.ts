@@ -2,7 +2,7 @@
 // so a plan edited by hand (or by a different Locker) is caught instead of applied.
 
 import { LockerError } from '../src/errors.js';
-import { stringifyCanonical } from './canonical-json.js';
+import { stringifyCanonical } from '../src/rules/canonical-json.js';
 import { hashSha256 } from './digest.js';
 import { orderActions } from './order-actions.js';
 import { asPlan, planSchema } from './plan-schema.js';

@@ -2,6 +2,7 @@
 // Strict objects: an unknown key means a hand-edited or foreign file, not something to ignore.
 
 import { z } from 'zod';
+import { PORT_MAX, PORT_MIN, PROTOCOLS } from '../src/rules/ports.js';
 import { ACTION_KINDS, CHANGE_SYMBOLS, type Plan } from './types.js';
 
 const specRef = z.strictObject({
@@ -14,10 +15,10 @@ const specRef = z.strictObject({
 const mount = z.strictObject({ hostPath: z.string(), containerPath: z.string(), readOnly: z.boolean() });
 
 const forward = z.strictObject({
-  protocol: z.enum(['tcp', 'udp']),
+  protocol: z.enum(PROTOCOLS),
   hostIp: z.string().optional(),
-  hostPort: z.number().int().min(1).max(65535),
-  containerPort: z.number().int().min(1).max(65535),
+  hostPort: z.number().int().min(PORT_MIN).max(PORT_MAX),
+  containerPort: z.number().int().min(PORT_MIN).max(PORT_MAX),
   ipv6: z.literal(true).optional(),
 });
 

@@ -3,7 +3,7 @@
 
 import { LockerError } from '../src/errors.js';
 import type { ContainerSpec } from '../src/spec/types.js';
-import { labelPort } from './compare-forwards.js';
+import { labelPort } from '../src/rules/ports.js';
 import type { TeardownSubject } from './find-leftovers.js';
 import { findContainer, refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';

@@ -2,6 +2,7 @@
 // Same inputs give byte-identical JSON; a plan records the digests it was made against.
 
 import type { PortSpec, SpecRef } from '../src/spec/types.js';
+import type { PortForward } from '../src/rules/ports.js';
 
 export const ACTION_KINDS = [
   'create',
@@ -41,14 +42,8 @@ export type ChangeSymbol = (typeof CHANGE_SYMBOLS)[number];
 export type PlanMode = 'up' | 'down' | 'create' | 'start' | 'stop' | 'rm' | 'ports' | 'rmports';
 
 /** A port to forward, as the agent needs it (no spec positions). */
-export interface ForwardParams {
-  protocol: PortSpec['protocol'];
-  hostIp?: string;
-  hostPort: number;
-  containerPort: number;
-  /** An IPv6 forward (ip6tables, to the container's IPv6 address); absent for IPv4. */
-  ipv6?: true;
-}
+/** One port a forward-ports job forwards: the rule's own shape (src/rules/ports.ts). */
+export type ForwardParams = PortForward;
 
 export interface MountParams {
   hostPath: string;

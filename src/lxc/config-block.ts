@@ -5,7 +5,8 @@ import path from 'node:path/posix';
 import type { ManagedConfig, ObservedMount } from '../../plans/observed.js';
 import type { NetworkParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
-import { intToIpv4, subnetBounds } from '../spec/ipv4.js';
+import { parseCidr } from '../rules/endpoints.js';
+import { intToIpv4, isIpv4, subnetBounds } from '../rules/ipv4.js';
 
 export const BLOCK_BEGIN = '# locker:begin';
 export const BLOCK_END = '# locker:end';
@@ -98,9 +99,12 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
 
 /** `lxc.net.0.*` keys of the block (the empty `address =` lines only clear what the config had before). */
 function parseNetwork(keys: Record<string, string>, source: string): BlockNetwork {
+  // `ADDRESS/PREFIX`, and for IPv4 maybe the broadcast address after it.
   const cidr = (text: string | undefined) => {
-    const m = /^([0-9a-fA-F.:]+)\/(\d{1,3})(?:\s+[0-9.]+)?$/.exec(text ?? '');
-    return m ? { address: m[1]!, prefix: Number(m[2]) } : undefined;
+    const m = /^(\S+)(?:\s+(\S+))?$/.exec(text ?? '');
+    const parsed = m ? parseCidr(m[1]!) : undefined;
+    if (parsed === undefined || (m![2] !== undefined && !isIpv4(m![2]))) return undefined;
+    return { address: parsed.address, prefix: parsed.prefix };
   };
   const ipv4 = cidr(keys['ipv4.address']);
   const { link, hwaddr } = keys;

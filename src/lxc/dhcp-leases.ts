@@ -5,6 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
+import { isIpv4 } from '../rules/ipv4.js';
 import { ADDRESS_DIR } from './address-claims.js';
 import { runLxc } from './run-lxc.js';
 
@@ -26,7 +27,7 @@ export function parseLeases(text: string): DhcpLease[] {
   const leases: DhcpLease[] = [];
   for (const line of text.split('\n')) {
     const [expires, mac, ip, hostname] = line.trim().split(/\s+/);
-    if (expires === undefined || mac === undefined || ip === undefined || !/^\d+$/.test(expires) || !/^[\d.]+$/.test(ip)) continue;
+    if (expires === undefined || mac === undefined || ip === undefined || !/^\d+$/.test(expires) || !isIpv4(ip)) continue;
     leases.push({ expires: Number(expires), mac: mac.toLowerCase(), ip, hostname: hostname ?? '*' });
   }
   return leases;

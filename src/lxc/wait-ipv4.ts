@@ -3,6 +3,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockerError } from '../errors.js';
+import { isIpv4 } from '../rules/ipv4.js';
 import { firstNetworkLink, LXC_NET_BRIDGE, lxcNetDhcpRunning, type LxcNetPaths } from './bridge-dhcp.js';
 import { runLxc } from './run-lxc.js';
 
@@ -78,8 +79,4 @@ function parseIpLines(output: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '');
-}
-
-function isIpv4(address: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(address);
 }

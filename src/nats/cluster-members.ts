@@ -2,6 +2,8 @@
 // routes, and which routes it opens. Pure: addresses in, a layout out.
 
 import { LockerError } from '../errors.js';
+import { joinHostPort, splitHostPort } from '../rules/endpoints.js';
+import { isPortNumber, PORT_MAX } from '../rules/ports.js';
 import type { NatsUser } from './nats-config.js';
 
 /** One server of a cluster: its name, where it takes routes, and the routes to the other servers. */
@@ -39,16 +41,20 @@ export function clusterMembers(servers: readonly string[], route: NatsUser): Nat
     throw new LockerError('USAGE', `a server is listed twice in ${servers.join(', ')}`);
   }
   const routes = servers.map((server) => {
-    const at = server.lastIndexOf(':');
-    const host = server.slice(0, at);
-    const port = Number(server.slice(at + 1)) + ROUTE_PORT_OFFSET;
-    if (['0.0.0.0', '[::]', ''].includes(host)) {
-      throw new LockerError('USAGE', `cluster server ${server}: give the address the other servers reach it at, not ${host || 'an empty host'}`);
+    const parsed = splitHostPort(server);
+    if (parsed?.port === undefined) {
+      throw new LockerError('USAGE', `cluster server ${server} is not HOST:PORT`, { hint: 'an IPv6 address goes in brackets: [fd00::1]:4222' });
     }
-    if (!Number.isInteger(port) || port > 65535) {
-      throw new LockerError('USAGE', `cluster server ${server}: its route port (client port + ${ROUTE_PORT_OFFSET}) is past 65535`);
+    const { host } = parsed;
+    const port = parsed.port + ROUTE_PORT_OFFSET;
+    if (['0.0.0.0', '::', ''].includes(host)) {
+      const shown = host === '' ? 'an empty host' : server.slice(0, server.lastIndexOf(':'));
+      throw new LockerError('USAGE', `cluster server ${server}: give the address the other servers reach it at, not ${shown}`);
     }
-    return `${host}:${port}`;
+    if (!isPortNumber(port)) {
+      throw new LockerError('USAGE', `cluster server ${server}: its route port (client port + ${ROUTE_PORT_OFFSET}) is past ${PORT_MAX}`);
+    }
+    return joinHostPort(host, port);
   });
   return servers.map((_, i) => ({
     name: CLUSTER_NAME,

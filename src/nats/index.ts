@@ -29,7 +29,6 @@ export {
   agentUser,
   assertHostName,
   renderNatsConfig,
-  HOST_NAME,
   type NatsConfigInput,
   type NatsUser,
 } from './nats-config.js';

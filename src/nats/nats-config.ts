@@ -2,6 +2,7 @@
 // whose permissions cover only that host's subjects. Pure: text in, text out.
 
 import { LockerError } from '../errors.js';
+import { HOST_NAME_RULE, isHostName } from '../rules/names.js';
 import type { NatsClusterMember } from './cluster-members.js';
 import {
   JOBS_STREAM,
@@ -30,18 +31,14 @@ export interface NatsConfigInput {
   cluster?: NatsClusterMember;
 }
 
-/** Host names become subject tokens: no wildcards, no spaces, no empty tokens. */
-export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
 export const agentUser = (host: string) => `agent-${host}`;
 /** The control point's user: no permissions block, it manages JetStream and publishes for every host. */
 export const CONTROL_USER = 'control';
 
 export function assertHostName(host: string): void {
-  if (!HOST_NAME.test(host) || host.endsWith('.') || host.includes('..')) {
-    throw new LockerError('USAGE', `bad host name "${host}"`, {
-      hint: 'host names are letters, digits, `_`, `.` and `-`, starting with a letter or digit, with no empty `.` part',
-    });
+  // Host names become subject tokens: no wildcards, no spaces, no empty tokens (src/rules/names.ts).
+  if (!isHostName(host)) {
+    throw new LockerError('USAGE', `bad host name "${host}"`, { hint: HOST_NAME_RULE });
   }
 }
 

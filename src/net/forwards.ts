@@ -3,7 +3,7 @@
 
 import type { ForwardParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
-import { portsOverlap } from '../spec/port-clashes.js';
+import { portsOverlap } from '../rules/ports.js';
 import { familyOf, FAMILIES, type Family, type PerFamily } from './family.js';
 import { jumpRules, portRules } from './forward-rules.js';
 import { restoreRules, saveIpv6Rules, saveRules } from './iptables.js';

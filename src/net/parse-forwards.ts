@@ -2,6 +2,7 @@
 // Pure; untagged rules and rules of other tools never show up here.
 
 import type { ObservedForward } from '../../plans/observed.js';
+import { splitHostPort } from '../rules/endpoints.js';
 import { familyOf, FAMILIES, type Family, type PerFamily } from './family.js';
 import { CHAINS, jumpRules, portRules, ruleKey } from './forward-rules.js';
 import { emptySave, hostAddress, parseSave, type SavedRule, type SavedRules } from './saved-rules.js';
@@ -77,9 +78,7 @@ function targetOf(rules: SavedRule[]): string {
 
 /** `10.0.3.5:80` -> `10.0.3.5`; `[fd42::5]:80` -> `fd42::5`. */
 function addressOfDestination(to: string): string | undefined {
-  if (!to.startsWith('[')) return to.split(':')[0];
-  const close = to.indexOf(']');
-  return close < 0 ? undefined : to.slice(1, close);
+  return splitHostPort(to)?.host;
 }
 
 /** The order ObservedHost promises: project, container, protocol, hostPort (then hostIp, containerPort, IPv4 before IPv6). */

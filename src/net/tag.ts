@@ -2,14 +2,15 @@
 // A tag is the only thing that says a rule is ours, so parsing is strict.
 
 import type { ObservedForward } from '../../plans/observed.js';
-import { parseIpv6 } from '../spec/ipv6.js';
+import { isIpv4 } from '../rules/ipv4.js';
+import { isCanonicalIpv6 } from '../rules/ipv6.js';
+import { isContainerName, isHostName, isProjectName } from '../rules/names.js';
+import { isPortNumber, isProtocol } from '../rules/ports.js';
 
 /** Comment of the jump rules from the built-in chains; shared by every project. */
 export const JUMP_TAG = 'locker:jump';
 
 const TAG_ROOT = 'locker';
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const PORT = /^[1-9][0-9]{0,4}$/;
 
 /**
  * What a per-port tag says: `locker:PROJECT:CONTAINER:PROTO:HOSTIP_OR_*:HOSTPORT:CPORT:HOST`.
@@ -38,18 +39,18 @@ export function parseForwardTag(comment: string): ForwardTag | undefined {
   const [root, project, container, protocol, hostIp, hostPort, containerPort, host] = parts as [
     string, string, string, string, string, string, string, string,
   ];
-  if (root !== TAG_ROOT || !NAME.test(project) || !NAME.test(container) || !NAME.test(host)) return undefined;
+  if (root !== TAG_ROOT || !isProjectName(project) || !isContainerName(container) || !isHostName(host)) return undefined;
   const ipv6 = protocol === 'tcp6' || protocol === 'udp6';
   const base = ipv6 ? protocol.slice(0, -1) : protocol;
-  if (base !== 'tcp' && base !== 'udp') return undefined;
-  if (!PORT.test(hostPort) || !PORT.test(containerPort)) return undefined;
-  const hp = Number(hostPort);
-  const cp = Number(containerPort);
-  if (hp > 65535 || cp > 65535) return undefined;
+  if (!isProtocol(base)) return undefined;
+  const hp = portOf(hostPort);
+  const cp = portOf(containerPort);
+  if (hp === undefined || cp === undefined) return undefined;
   let address: string | undefined;
   if (hostIp !== '*') {
     address = ipv6 ? hostIp.replaceAll('-', ':') : hostIp;
-    if (!(ipv6 ? isCanonicalIpv6(address) : /^[0-9.]+$/.test(address))) return undefined;
+    // Only the one spelling Locker writes: two spellings of one address would make two forwards. `::` is written `*`.
+    if (!(ipv6 ? isCanonicalIpv6(address) && address !== '::' : isIpv4(address))) return undefined;
   }
   const tag: ForwardTag = { project, container, protocol: base, hostPort: hp, containerPort: cp, host };
   if (address !== undefined) tag.hostIp = address;
@@ -57,8 +58,8 @@ export function parseForwardTag(comment: string): ForwardTag | undefined {
   return tag;
 }
 
-/** Only the one spelling Locker writes: two spellings of one address would make two forwards. `::` is written `*`. */
-function isCanonicalIpv6(text: string): boolean {
-  const parsed = parseIpv6(text);
-  return parsed.ok && parsed.value === text && text !== '::';
+/** A port as Locker writes it: decimal, no leading zero. */
+function portOf(text: string): number | undefined {
+  const n = Number(text);
+  return isPortNumber(n) && String(n) === text ? n : undefined;
 }

@@ -1,13 +1,14 @@
 // Checks on what setForwards/removeForwards are given, before any command runs.
 // Inputs were validated upstream; these guard the rule text itself (a bad name must never reach iptables).
 
-import { labelPort } from '../../plans/compare-forwards.js';
 import type { ForwardParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
-import { checkForwardableIpv6, parseIpv6 } from '../spec/ipv6.js';
+import { isIpv4 } from '../rules/ipv4.js';
+import { checkForwardableIpv6, parseIpv6 } from '../rules/ipv6.js';
+import { isContainerName, isHostName, isProjectName } from '../rules/names.js';
+import { isPortNumber, isProtocol, labelPort } from '../rules/ports.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
+const NAME_RULES = { host: isHostName, project: isProjectName, container: isContainerName };
 /** xt_comment keeps at most 255 characters; a longer tag would be cut and never recognised again. */
 const MAX_COMMENT = 255;
 
@@ -16,11 +17,11 @@ function refuse(message: string, hint?: string): never {
 }
 
 export function assertName(kind: 'host' | 'project' | 'container', value: string): void {
-  if (!NAME.test(value)) refuse(`invalid ${kind} name for a port rule: ${JSON.stringify(value)}`);
+  if (!NAME_RULES[kind](value)) refuse(`invalid ${kind} name for a port rule: ${JSON.stringify(value)}`);
 }
 
 export function assertIpv4(what: string, value: string): void {
-  if (!IPV4.test(value)) {
+  if (!isIpv4(value)) {
     refuse(`${what} is not an IPv4 address: ${JSON.stringify(value)}`, 'IPv4 forwards use iptables; an IPv6 forward has ipv6: true');
   }
 }
@@ -34,7 +35,7 @@ export function canonicalIpv6(what: string, value: string): string {
 }
 
 function assertPort(what: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) refuse(`${what} is not a port (1..65535): ${value}`);
+  if (!isPortNumber(value)) refuse(`${what} is not a port (1..65535): ${value}`);
 }
 
 /** A host address exactly as the tag and the rules will carry it: another spelling would never compare equal. */
@@ -60,7 +61,7 @@ export function assertForwardInput(a: {
   if (a.targetIp6 !== undefined) canonicalIpv6('IPv6 target address', a.targetIp6);
   const seen = new Set<string>();
   for (const p of a.ports) {
-    if (p.protocol !== 'tcp' && p.protocol !== 'udp') refuse(`unknown protocol: ${JSON.stringify(p.protocol)}`);
+    if (!isProtocol(p.protocol)) refuse(`unknown protocol: ${JSON.stringify(p.protocol)}`);
     if (p.ipv6 !== undefined && p.ipv6 !== true) refuse(`ipv6 is true or absent, not ${JSON.stringify(p.ipv6)}`);
     assertPort('host port', p.hostPort);
     assertPort('container port', p.containerPort);

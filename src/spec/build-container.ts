@@ -2,11 +2,11 @@
 // value checked where it is written so errors point at the right line.
 import { posix } from 'node:path';
 import { hintFor } from './did-you-mean.js';
-import { normaliseFqdn } from './fqdn.js';
 import type { Edge } from './graph.js';
 import type { ContainerEntry } from './layout.js';
 import { describeViolation, findRefusedMount, optInHint } from './mount-policy.js';
-import { HOST_NAME, HOST_NAME_RULE, LXC_NAME, lxcNameOf, TEMPLATE_ARG, TEMPLATE_NAME } from './names.js';
+import { normaliseFqdn } from '../rules/dns-names.js';
+import { HOST_NAME_RULE, isHostName, LXC_NAME, lxcNameOf, TEMPLATE_ARG, TEMPLATE_NAME } from '../rules/names.js';
 import { buildLinks, buildNetwork } from './network.js';
 import { expandPlaceholders } from './placeholders.js';
 import { parsePort } from './ports.js';
@@ -63,7 +63,7 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   const hostField = pick('host');
   let host = ctx.defaultHost;
   if (hostField) {
-    if (!HOST_NAME.test(hostField.value)) throw specError(`invalid host "${hostField.value}"`, src.at(hostField.at), HOST_NAME_RULE);
+    if (!isHostName(hostField.value)) throw specError(`invalid host "${hostField.value}"`, src.at(hostField.at), HOST_NAME_RULE);
     host = hostField.value;
   }
   if (host === undefined) {

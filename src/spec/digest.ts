@@ -1,20 +1,12 @@
 // The spec digest: a hash of what the spec means, not of its text, so comments, key order
 // and the file's position info never make a saved plan stale.
 import { createHash } from 'node:crypto';
+import { stringifyCanonicalCompact } from '../rules/canonical-json.js';
 import type { ContainerSpec } from './types.js';
 
-export function digestContainers(containers: readonly ContainerSpec[]): string {
-  return createHash('sha256').update(canonicalJson(containers)).digest('hex');
-}
+/** Where a value was written (`ref`) is not what it means: left out at every depth. */
+const POSITIONS: ReadonlySet<string> = new Set(['ref']);
 
-/** JSON with sorted keys, `ref` fields dropped and undefined fields left out. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .filter(([k, v]) => k !== 'ref' && v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+export function digestContainers(containers: readonly ContainerSpec[]): string {
+  return createHash('sha256').update(stringifyCanonicalCompact(containers, POSITIONS)).digest('hex');
 }

@@ -10,7 +10,8 @@ import { digestContainers } from './digest.js';
 import { assertAcyclic, type Edge } from './graph.js';
 import { readLayout } from './layout.js';
 import { assertSpecSize, SPEC_LIMITS } from './limits.js';
-import { CONTAINER_NAME, CONTAINER_NAME_RULE, describeLxcNameLength, HOST_NAME, HOST_NAME_RULE, validateProjectName } from './names.js';
+import { CONTAINER_NAME_RULE, describeLxcNameLength, HOST_NAME_RULE, isContainerName, isHostName } from '../rules/names.js';
+import { validateProjectName } from './names.js';
 import { assertLinks, assertNoAddressClash } from './network.js';
 import { assertNoPortClash } from './port-clashes.js';
 import { PER_CONTAINER_KEYS } from './schema.js';
@@ -38,7 +39,7 @@ export function loadSpec(input: LoadSpecInput): DesiredState {
     throw new LockerError('INTERNAL', `loadSpec needs an absolute specDir, got "${input.specDir}"`);
   }
   const defaultHost = input.defaultHost ?? (input.requireHost ? undefined : 'local');
-  if (defaultHost !== undefined && !HOST_NAME.test(defaultHost)) {
+  if (defaultHost !== undefined && !isHostName(defaultHost)) {
     throw new LockerError('USAGE', `invalid host "${defaultHost}"`, { hint: HOST_NAME_RULE });
   }
 
@@ -51,7 +52,7 @@ export function loadSpec(input: LoadSpecInput): DesiredState {
     throw specError(`the spec has ${layout.containers.length} containers; the limit is ${SPEC_LIMITS.containers}`, extra.ref, 'split the containers into several projects');
   }
   for (const entry of layout.containers) {
-    if (!CONTAINER_NAME.test(entry.name)) {
+    if (!isContainerName(entry.name)) {
       throw specError(`invalid container name "${entry.name}"`, entry.ref, CONTAINER_NAME_RULE);
     }
     const tooLong = describeLxcNameLength(input.project, entry.name);

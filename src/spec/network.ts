@@ -2,16 +2,14 @@
 // Whether an address fits the bridge is the planner's question: only the host knows the bridge's subnet.
 
 import { hintFor } from './did-you-mean.js';
-import { normaliseFqdn } from './fqdn.js';
-import { parseIpv4 } from './ipv4.js';
+import { normaliseFqdn } from '../rules/dns-names.js';
+import { parseIpv4 } from '../rules/ipv4.js';
+import { BRIDGE_NAME, BRIDGE_NAME_RULE } from '../rules/names.js';
 import { bad, ok, specError, unwrap, type Checked } from './spec-error.js';
 import type { ContainerSpec, LinkSpec, NetworkSpec, SpecRef } from './types.js';
 
 export const DEFAULT_BRIDGE = 'lxcbr0';
 
-/** Linux interface names: at most 15 characters (IFNAMSIZ), no "/", ":" or whitespace. */
-export const BRIDGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
-export const BRIDGE_NAME_RULE = 'a bridge name is 1-15 letters, digits, "_", "." and "-", starting with a letter or digit';
 
 export interface NetworkFields {
   bridge?: { value: string; ref: SpecRef };

@@ -1,18 +1,7 @@
 // Two forwards of one host port would fight over the same packets: refuse them in the spec.
+import { portsOverlap } from '../rules/ports.js';
 import { specError } from './spec-error.js';
 import type { ContainerSpec, PortSpec } from './types.js';
-
-/** What decides whether two forwards of one host meet: the planner and src/net ask the same question. */
-export type HostPortOf = Pick<PortSpec, 'protocol' | 'hostPort' | 'hostIp' | 'ipv6'>;
-
-/**
- * One protocol, one host port, one family, and addresses that overlap (no address means all of them).
- * IPv4 and IPv6 forwards are rules in separate tables (iptables, ip6tables): they never meet.
- */
-export function portsOverlap(a: HostPortOf, b: HostPortOf): boolean {
-  if (a.protocol !== b.protocol || a.hostPort !== b.hostPort || (a.ipv6 ?? false) !== (b.ipv6 ?? false)) return false;
-  return a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp;
-}
 
 /** Containers in document order, so the error lands on the second use of a port. */
 export function assertNoPortClash(containers: readonly ContainerSpec[]): void {

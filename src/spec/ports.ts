@@ -1,5 +1,7 @@
 // Port forward syntax: `H:C`, `H:C/udp`, `IP:H:C`, `IP:H:C/tcp`, and `[IPv6]:H:C[/proto]` for IPv6.
-import { checkForwardableIpv6, parseIpv6 } from './ipv6.js';
+import { parseIpv4 } from '../rules/ipv4.js';
+import { checkForwardableIpv6, parseIpv6 } from '../rules/ipv6.js';
+import { isProtocol, parsePortNumber } from '../rules/ports.js';
 import { bad, ok, type Checked } from './spec-error.js';
 import type { PortSpec } from './types.js';
 
@@ -14,7 +16,7 @@ export function parsePort(raw: string): Checked<ParsedPort> {
   const slash = raw.split('/');
   if (slash.length > 2) return bad(`invalid port "${raw}"`, formsHint);
   const protocol = (slash[1] ?? 'tcp').toLowerCase();
-  if (protocol !== 'tcp' && protocol !== 'udp') {
+  if (!isProtocol(protocol)) {
     return bad(`invalid protocol "${slash[1]}" in port "${raw}"`, 'the protocol is tcp (the default) or udp');
   }
   const body = slash[0] ?? '';
@@ -29,7 +31,7 @@ export function parsePort(raw: string): Checked<ParsedPort> {
   if (!numbers.ok) return numbers;
   const port: ParsedPort = { ...numbers.value, protocol };
   if (ipText !== undefined) {
-    const ip = parseIpv4(ipText);
+    const ip = parseIpv4(ipText, 'write the host address as a dotted quad, e.g. 192.168.2.123');
     if (!ip.ok) return bad(`${ip.message} in port "${raw}"`, ip.hint);
     // 0.0.0.0 is "every address", the same as writing none; one spelling keeps plans stable.
     if (ip.value !== '0.0.0.0') port.hostIp = ip.value;
@@ -54,26 +56,9 @@ function parseIpv6Port(raw: string, body: string, protocol: 'tcp' | 'udp'): Chec
 }
 
 function parsePortPair(raw: string, hostText: string, containerText: string): Checked<{ hostPort: number; containerPort: number }> {
-  const hostPort = parsePortNumber(hostText);
-  const containerPort = parsePortNumber(containerText);
+  const hostPort = parsePortNumber(hostText, formsHint);
+  const containerPort = parsePortNumber(containerText, formsHint);
   if (!hostPort.ok) return bad(`${hostPort.message} (host port of "${raw}")`, hostPort.hint);
   if (!containerPort.ok) return bad(`${containerPort.message} (container port of "${raw}")`, containerPort.hint);
   return ok({ hostPort: hostPort.value, containerPort: containerPort.value });
-}
-
-function parsePortNumber(text: string): Checked<number> {
-  if (!/^[0-9]{1,5}$/.test(text)) {
-    return bad(`"${text}" is not a port number`, `ports are whole numbers 1-65535; ${formsHint}`);
-  }
-  const n = Number(text);
-  if (n < 1 || n > 65535) return bad(`port ${n} is out of range`, 'ports are whole numbers 1-65535');
-  return ok(n);
-}
-
-function parseIpv4(text: string): Checked<string> {
-  const octets = text.split('.');
-  const valid =
-    octets.length === 4 && octets.every((o) => /^(0|[1-9][0-9]{0,2})$/.test(o) && Number(o) <= 255);
-  if (!valid) return bad(`"${text}" is not an IPv4 address`, 'write the host address as a dotted quad, e.g. 192.168.2.123');
-  return ok(text);
 }

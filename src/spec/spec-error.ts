@@ -1,5 +1,6 @@
 // Errors of the spec loader: one LockerError, located at a YAML node, with the spec path.
 import { LockerError, type ErrorCode, type SourceLocation } from '../errors.js';
+import type { Checked } from '../rules/checked.js';
 import type { SpecRef } from './types.js';
 
 /** One step of a spec path: a map key or a list index. */
@@ -31,15 +32,7 @@ export function specError(
  * Outcome of checking one value. The parsers (ports, volumes, fqdn) do not know where the
  * value sits in the file, so they say what is wrong and the caller adds the location.
  */
-export type Checked<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
-
-export function ok<T>(value: T): Checked<T> {
-  return { ok: true, value };
-}
-
-export function bad<T>(message: string, hint?: string): Checked<T> {
-  return hint === undefined ? { ok: false, message } : { ok: false, message, hint };
-}
+export { bad, ok, type Checked } from '../rules/checked.js';
 
 /** Unwraps a Checked value, throwing SPEC_INVALID at `at` when it failed. */
 export function unwrap<T>(checked: Checked<T>, at: SpecRef): T {

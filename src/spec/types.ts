@@ -1,6 +1,10 @@
 // The normalised desired state a spec file describes: what the planner compares with the hosts.
 // Plain data, no I/O; every part carries a SpecRef back to the line that asked for it.
 
+import type { PortForward } from '../rules/ports.js';
+
+export type { Protocol } from '../rules/ports.js';
+
 /** Where a value came from: file, 1-based line and column, and the spec path. */
 export interface SpecRef {
   file: string;
@@ -10,16 +14,8 @@ export interface SpecRef {
   path: string;
 }
 
-export type Protocol = 'tcp' | 'udp';
-
-export interface PortSpec {
-  /** Host address to listen on; undefined means every address of the host (of its family). */
-  hostIp?: string;
-  hostPort: number;
-  containerPort: number;
-  protocol: Protocol;
-  /** An IPv6 forward (`[ADDR]:H:C`, hostIp then canonical IPv6); absent for IPv4, so IPv4 plans keep their bytes. */
-  ipv6?: true;
+/** `ipv6` is set by `[ADDR]:H:C` (hostIp then canonical IPv6) and absent for IPv4, so IPv4 plans keep their bytes. */
+export interface PortSpec extends PortForward {
   /** The string as written in the spec, e.g. `192.168.2.123:8002:8002`. */
   raw: string;
   ref: SpecRef;

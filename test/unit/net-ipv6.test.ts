@@ -180,7 +180,8 @@ describe('IPv6 input checks', () => {
     expect(thrown(() => assertForwardInput(input)).code).toBe('HOST_PRECONDITION');
   });
 
-  it('fit IPv4-only names that an IPv6 tag would not fit', () => {
-    expect(() => assertForwardInput({ ...good, project: 'p'.repeat(100), container: 'c'.repeat(100), ports: [{ ...tcp8000, ipv6: undefined }] })).not.toThrow();
+  it('fit the longest names the naming rules allow, in both families', () => {
+    expect(() => assertForwardInput({ ...good, project: 'p'.repeat(63), container: 'c'.repeat(63) })).not.toThrow();
+    expect(() => assertForwardInput({ ...good, project: 'p'.repeat(63), container: 'c'.repeat(63), ports: [{ ...tcp8000, ipv6: undefined }] })).not.toThrow();
   });
 });

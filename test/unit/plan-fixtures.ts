@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ContainerSpec, DesiredState, PortSpec, SpecRef, VolumeSpec } from '../../src/spec/types.js';
 import type { ContainerState, ObservedBridge, ObservedContainer, ObservedForward, ObservedHost } from '../../plans/index.js';
-import { eui64InterfaceId } from '../../src/spec/ipv4.js';
-import { formatIpv6, ipv6Groups } from '../../src/spec/ipv6.js';
+import { eui64InterfaceId, formatIpv6, ipv6Groups } from '../../src/rules/index.js';
 
 export const FILE = 'locker.yml';
 export const PROJECT = 'demo';

@@ -2,7 +2,8 @@
 // checked against the container's IPv6 addresses, and shown with brackets even on every address.
 
 import { describe, expect, it } from 'vitest';
-import { describeForwardDrift, labelPort, toForwardParams } from '../../plans/compare-forwards.js';
+import { describeForwardDrift, toForwardParams } from '../../plans/compare-forwards.js';
+import { labelPort } from '../../src/rules/index.js';
 import type { ObservedForward } from '../../plans/observed.js';
 import { parsePort, type PortSpec } from '../../src/spec/index.js';
 

@@ -3,8 +3,7 @@
 
 import { expect } from 'vitest';
 import { planChanges, type ActionParams, type HeldAddress, type ObservedContainer, type ObservedHost, type Plan, type PlanMode } from '../../plans/index.js';
-import { eui64InterfaceId } from '../../src/spec/ipv4.js';
-import { formatIpv6, ipv6Groups } from '../../src/spec/ipv6.js';
+import { eui64InterfaceId, formatIpv6, ipv6Groups } from '../../src/rules/index.js';
 import type { ContainerSpec, DesiredState } from '../../src/spec/types.js';
 import { observedOf } from './plan-fixtures.js';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Pure files: every .ts of these folders, minus the named I/O files of src/events. */
-const PURE_DIRS = ['src/spec', 'plans', 'machines', 'src/events'];
+const PURE_DIRS = ['src/rules', 'src/spec', 'plans', 'machines', 'src/events'];
 const IO_FILES = new Set([
   'src/events/file-store.ts',
   'src/events/read-log-file.ts',
@@ -42,7 +42,11 @@ describe('the pure core', () => {
     expect(impure).toEqual([]);
   });
 
-  it.each(['src/spec', 'plans', 'machines', 'src/events', 'agents', 'src/lxc', 'src/net', 'src/transport', 'src/apply', 'src/lock'])(
+  it.each(files.filter((f) => f.startsWith('src/rules/')))('%s reaches nothing outside src/rules (every layer imports it, it imports no layer)', (file) => {
+    expect(importsOf(file).filter((s) => !/^\.\/[a-z0-9-]+\.js$/.test(s))).toEqual([]);
+  });
+
+  it.each(['src/rules', 'src/spec', 'plans', 'machines', 'src/events', 'agents', 'src/lxc', 'src/net', 'src/transport', 'src/apply', 'src/lock'])(
     '%s/index.ts opens with what the module is and what it must never do',
     (dir) => {
       const [first, second] = readFileSync(path.join(ROOT, dir, 'index.ts'), 'utf8').split('\n');

@@ -1,7 +1,7 @@
 // IPv6 addresses as text: parsing into eight groups, the one canonical spelling (RFC 5952), and which
-// addresses a port forward can use. Pure; shared by the spec loader, the planner and src/net's checks.
+// addresses a port forward can use.
 
-import { bad, ok, type Checked } from './spec-error.js';
+import { bad, ok, type Checked } from './checked.js';
 
 const GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
@@ -64,4 +64,11 @@ export function checkForwardableIpv6(address: string): Checked<string> {
     return bad(`${address} is an IPv4-compatible or IPv4-mapped IPv6 address`, 'write the IPv4 address itself, without brackets');
   }
   return ok(address);
+}
+
+/** Exactly the canonical spelling: a second spelling of one address would never compare equal. */
+export function isCanonicalIpv6(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const parsed = parseIpv6(value);
+  return parsed.ok && parsed.value === value;
 }

@@ -1,13 +1,16 @@
-// IPv4 addresses as text and as numbers: parsing, subnets, and the MAC-derived IPv6 interface id.
-// Pure arithmetic shared by the spec loader, the planner's address assignment and the agent's checks.
+// IPv4 addresses as text and as numbers: the one dotted-quad rule, subnets and their bounds.
 
-import { bad, ok, type Checked } from './spec-error.js';
+import { bad, ok, type Checked } from './checked.js';
 
 /** A dotted quad without leading zeros (`010.0.0.1` would be octal to some tools). */
 export const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
 
-export function parseIpv4(text: string): Checked<string> {
-  if (!IPV4.test(text)) return bad(`"${text}" is not an IPv4 address`, 'write the address as a dotted quad, e.g. 10.0.3.50');
+export function isIpv4(value: unknown): value is string {
+  return typeof value === 'string' && IPV4.test(value);
+}
+
+export function parseIpv4(text: string, hint = 'write the address as a dotted quad, e.g. 10.0.3.50'): Checked<string> {
+  if (!isIpv4(text)) return bad(`"${text}" is not an IPv4 address`, hint);
   return ok(text);
 }
 
@@ -43,20 +46,4 @@ export function describeOutsideSubnet(address: string, subnet: Ipv4Subnet): stri
   }
   if (address === subnet.address) return `${address} is the bridge's own address`;
   return undefined;
-}
-
-export function isMac(text: string): boolean {
-  return /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(text);
-}
-
-/**
- * The modified EUI-64 interface id of a MAC (RFC 4291), the one SLAAC would form: a container whose
- * own stack also configures itself from router advertisements ends up with the same address.
- */
-export function eui64InterfaceId(mac: string): string {
-  const b = mac.split(':').map((h) => parseInt(h, 16));
-  const bytes = [b[0]! ^ 0x02, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!];
-  const groups: string[] = [];
-  for (let i = 0; i < 8; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return groups.join(':');
 }
