@@ -70,6 +70,8 @@ const cases: Case[] = [
   { name: 'bad fqdn', lines: ['web:', BUSYBOX, '  fqdn: -bad.example.net'], line: 3, col: 9, path: 'web.fqdn', message: /^invalid fqdn "-bad\.example\.net": label "-bad"$/ },
   { name: 'fqdn with a trailing dot', lines: ['web:', BUSYBOX, '  fqdn: web.example.net.'], line: 3, col: 9, path: 'web.fqdn', message: /an empty label/ },
   { name: 'bad host', lines: ['web:', BUSYBOX, '  host: "bad host"'], line: 3, col: 9, path: 'web.host', message: /^invalid host "bad host"$/ },
+  // An empty NATS subject token: the spec used to take it and `locker agent --host` to refuse it.
+  { name: 'host with an empty . part', lines: ['web:', BUSYBOX, '  host: "h1..lan"'], line: 3, col: 9, path: 'web.host', message: /^invalid host "h1..lan"$/ },
   { name: 'port out of range', lines: ['web:', BUSYBOX, '  ports: ["8000:8000", "80000:80"]'], line: 3, col: 24, path: 'web.ports[1]', message: /^port 80000 is out of range/ },
   { name: 'IPv6 loopback port', lines: ['web:', BUSYBOX, '  ports: ["[::1]:8080:80"]'], line: 3, col: 11, path: 'web.ports[0]', message: /^the IPv6 loopback address ::1 cannot be forwarded/ },
   { name: 'bad IPv6 port address', lines: ['web:', BUSYBOX, '  ports: ["80:80", "[2001:db8:::1]:8080:80"]'], line: 3, col: 20, path: 'web.ports[1]', message: /^"2001:db8:::1" is not an IPv6 address in port/ },
