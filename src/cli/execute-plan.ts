@@ -10,6 +10,7 @@ import type { CliArgs } from './args.js';
 import { observeHosts } from './make-plan.js';
 import { formatDuration, printJson, type Io } from './output.js';
 import type { ProjectContext } from './project-context.js';
+import { takeProjectLock } from './project-lock.js';
 import { QueueWatch } from './queue-watch.js';
 
 export function planCreated(plan: Plan): NewEvent {
@@ -69,7 +70,7 @@ export interface ApplySession {
  */
 export async function withApplySession<T>(ctx: ProjectContext, cli: CliArgs, io: Io, body: (s: ApplySession) => Promise<T>): Promise<T> {
   const command = ['locker', cli.command, ...cli.rest].join(' ');
-  const lock = await ctx.control.acquireLock([cli.command, ...cli.rest].join(' '));
+  const lock = await takeProjectLock(ctx, [cli.command, ...cli.rest].join(' '), cli.options.lockTimeoutMs, io);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
