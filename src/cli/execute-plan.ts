@@ -146,12 +146,11 @@ export async function runAndReport(
   return outcome === 'succeeded' ? 0 : 1;
 }
 
-/** `recordPlan`: false when the plan was recorded when it was saved (`plan -o`, then `apply FILE`). */
-export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io, recordPlan = true): Promise<number> {
+/** Applies a saved plan (`plan -o`, then `apply FILE`): it was recorded in the log when it was saved. */
+export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io): Promise<number> {
   return withApplySession(ctx, cli, io, async (session) => {
     // Another change may have landed between review and lock: never apply a plan to a host it was not made for.
     await assertFresh(ctx, plan);
-    if (recordPlan) await session.store.append([planCreated(plan)]);
     return runAndReport(ctx, session, plan, cli, io);
   });
 }

@@ -18,6 +18,8 @@ export const LOCK_REFRESH_MS = Math.floor(LOCK_LEASE_MS / 3);
 // Rounds of "create refused, but the key was gone when we looked": a holder released or expired
 // in between. Beyond a few, someone takes and drops it in a loop.
 const MAX_ROUNDS = 5;
+/** Values of the keys this process holds: a holder naming our pid is alive only if it is one of them. */
+const owned = new Set<string>();
 
 export async function acquireKvLock(nc: NatsConnection, project: string, owner: LockOwner, wait: LockWait = NO_WAIT): Promise<HeldLock> {
   const kv = await openLocks(nc);
@@ -40,8 +42,9 @@ async function tryKvLock(kv: KV, project: string, value: string): Promise<HeldLo
       throw unreachable(err);
     });
     if (current === null || current.operation !== 'PUT') continue;
-    const holder = parseHolder(current.string());
-    const verdict = holder === undefined ? undefined : judgeHolderHere(holder, false);
+    const text = current.string();
+    const holder = parseHolder(text);
+    const verdict = holder === undefined ? undefined : judgeHolderHere(holder, owned.has(text));
     if (holder === undefined || !verdict?.dead) return { error: describeHeld(project, holder), holder };
     try {
       const revision = await kv.update(project, value, current.revision);
@@ -63,18 +66,19 @@ async function tryKvLock(kv: KV, project: string, value: string): Promise<HeldLo
  */
 export async function readKvLockHolder(nc: NatsConnection, project: string): Promise<LockHolder | undefined> {
   const found = await readKvLock(nc, project);
-  const holder = found?.holder;
-  return holder !== undefined && !judgeHolderHere(holder, false).dead ? holder : undefined;
+  if (found?.holder === undefined) return undefined;
+  return judgeHolderHere(found.holder, owned.has(found.text)).dead ? undefined : found.holder;
 }
 
 /** The key as it is (dead holder or unreadable included), with its revision: for `locker unlock`. */
-export async function readKvLock(nc: NatsConnection, project: string): Promise<{ revision: number; holder?: LockHolder } | undefined> {
+export async function readKvLock(nc: NatsConnection, project: string): Promise<{ revision: number; text: string; holder?: LockHolder } | undefined> {
   const kv = await openLocks(nc);
   const entry = await kv.get(project).catch((e: unknown) => {
     throw unreachable(e);
   });
   if (entry === null || entry.operation !== 'PUT') return undefined;
-  return { revision: entry.revision, holder: parseHolder(entry.string()) };
+  const text = entry.string();
+  return { revision: entry.revision, text, holder: parseHolder(text) };
 }
 
 /** Deletes the key if it is still at `revision`, and says whether it did. */
@@ -100,6 +104,7 @@ function holdKvLock(kv: KV, project: string, value: string, firstRevision: numbe
   let lost = false;
   let released = false;
   let inFlight: Promise<void> = Promise.resolve();
+  owned.add(value);
   const refresh = async () => {
     try {
       revision = await kv.update(project, value, revision);
@@ -123,6 +128,7 @@ function holdKvLock(kv: KV, project: string, value: string, firstRevision: numbe
     async release() {
       if (released) return;
       released = true;
+      owned.delete(value);
       clearInterval(timer);
       await inFlight;
       if (lost) return;
