@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockerEvent } from '../../src/events/index.js';
 import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
@@ -15,13 +14,13 @@ import { killStartedLockers, runTracked, startLocker, type BackgroundLocker } fr
 import { cleanUp } from '../helpers/clean-up.js';
 import { releaseDhcpLeases } from '../helpers/dhcp-leases.js';
 import { readLoggedEvents } from '../helpers/kill-on-event.js';
+import { startLockHolder } from '../helpers/lock-holder-process.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 import { startNatsHosts, type NatsHosts } from '../helpers/nats-hosts.js';
 import { readNatsEvents } from '../helpers/run-integrity.js';
 import { LOCKER_BIN, show, type LockerResult } from '../helpers/run-locker.js';
 import { until } from '../helpers/wait-until.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WAITING = /^waiting for the project lock held by pid (\d+) on (\S+) \(locker (\S+)\) since \S+: \d+ s left$/gm;
 
 let env: LxcEnv;
@@ -94,17 +93,9 @@ setInterval(() => {}, 60_000);
 `;
 
 async function holdFileLock(p: Project): Promise<number> {
-  const child = run(process.execPath, ['--input-type=module', '-e', FILE_HOLDER, path.join(p.dir, '.locker', p.name, 'apply.lock')], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-  });
+  const { pid, child } = await startLockHolder(FILE_HOLDER, [path.join(p.dir, '.locker', p.name, 'apply.lock')]);
   holders.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
-    child.then((r) => reject(new Error(`lock holder exited: ${r.stderr}`)), reject);
-  });
-  return child.pid!;
+  return pid;
 }
 
 /** `locker ARGS` on a terminal (a pty), answering `answer` to its question. */

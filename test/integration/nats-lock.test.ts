@@ -2,13 +2,13 @@
 // kept alive by refreshes, and freed by the bucket's TTL when its holder is killed.
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireKvLock, type HeldLock } from '../../src/lock/index.js';
 import { LOCKS_BUCKET, LOCK_LEASE_MS, connectNats, ensureNatsResources } from '../../src/nats/index.js';
 import { rejection } from '../helpers/errors.js';
+import { startLockHolder } from '../helpers/lock-holder-process.js';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 
 let server: NatsServer;
@@ -16,7 +16,6 @@ let nc: NatsConnection;
 const held: HeldLock[] = [];
 const children: ResultPromise[] = [];
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // A holder in its own process, from the build the tests run against (test/global-setup.ts).
 const HOLDER = `
 import { connectNats } from './dist/src/nats/connect.js';
@@ -29,17 +28,9 @@ setInterval(() => {}, 60_000);
 `;
 
 async function startHolder(project: string): Promise<number> {
-  const child = execa(process.execPath, ['--input-type=module', '-e', HOLDER, server.url, project], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-  });
+  const { pid, child } = await startLockHolder(HOLDER, [server.url, project]);
   children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
-    child.then((r) => reject(new Error(`lock holder exited: ${r.stderr}`)), reject);
-  });
-  return child.pid!;
+  return pid;
 }
 
 async function acquire(project: string, command = 'up'): Promise<HeldLock> {

@@ -5,6 +5,7 @@ import { describeHolder, describeTakeover, formatLockWait, judgeHolder, type Her
 import { parseHolder } from '../../src/lock/holder.js';
 import { reportLockWait } from '../../src/cli/project-lock.js';
 import type { Io } from '../../src/cli/output.js';
+import { parseCli } from '../../src/cli/args.js';
 
 const here: Here = { hostname: 'box', machineId: 'm1', bootId: 'b2', pid: 100 };
 const holder = { pid: 42, hostname: 'box', since: '2026-03-02T09:00:00.000Z', command: 'up web', machineId: 'm1', bootId: 'b2', startTicks: 500 };
@@ -101,5 +102,19 @@ describe('reportLockWait', () => {
     const report = reportLockWait(io);
     for (const note of notes) report(note);
     expect(lines.map((l) => l?.replace(/.*: /, ''))).toEqual(['15 s left', '14 s left', '13 s left', '12 s left', undefined]);
+  });
+});
+
+describe('--lock-timeout', () => {
+  it.each([
+    [[], 15_000],
+    [['--lock-timeout', '0'], 0],
+    [['--lock-timeout', '2.5'], 2_500],
+  ])('%j waits %i ms', (flags, ms) => {
+    expect(parseCli(['up', ...flags], {}).options.lockTimeoutMs).toBe(ms);
+  });
+
+  it.each(['-1', 'soon', '', '1e9'])('refuses %j as a usage error', (value) => {
+    expect(() => parseCli(['up', `--lock-timeout=${value}`], {})).toThrow(/--lock-timeout must be a number of seconds/);
   });
 });
