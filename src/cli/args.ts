@@ -1,14 +1,15 @@
-// The command line as data: `locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [CONTAINER...]`.
+// The command line as data: `locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [--lock-timeout S] [CONTAINER...]`.
 // This contract is what users' scripts rely on: extend it, never rename.
 
 import { parseArgs } from 'node:util';
 import { LockerError } from '../errors.js';
+import { LOCK_LEASE_MS } from '../lock/lease.js';
 import { parseReplicas, type NatsReplicas } from '../nats/replicas.js';
 
 export const COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',
   'create', 'start', 'stop', 'rm', 'ports', 'rmports',
-  'runs', 'show', 'retry', 'resume', 'agent', 'hosts', 'nats-config', 'help', 'version',
+  'runs', 'show', 'retry', 'resume', 'unlock', 'agent', 'hosts', 'nats-config', 'help', 'version',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -19,6 +20,8 @@ export interface CliOptions {
   json: boolean;
   yes: boolean;
   parallelism: number;
+  /** How long a changing command waits for a project lock a live process holds; 0: refuse at once. */
+  lockTimeoutMs: number;
   out?: string;
   move: boolean;
   debug: boolean;
@@ -60,6 +63,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         json: { type: 'boolean' },
         yes: { type: 'boolean', short: 'y' },
         parallelism: { type: 'string' },
+        'lock-timeout': { type: 'string' },
         out: { type: 'string', short: 'o' },
         'no-move': { type: 'boolean' },
         debug: { type: 'boolean' },
@@ -91,6 +95,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 256) {
     throw new LockerError('USAGE', `--parallelism must be an integer from 1 to 256, got "${parallelismText}"`);
   }
+  const lockTimeoutText = values['lock-timeout'] ?? String(LOCK_LEASE_MS / 1000);
+  const lockTimeout = Number(lockTimeoutText);
+  if (lockTimeoutText.trim() === '' || !Number.isFinite(lockTimeout) || lockTimeout < 0 || lockTimeout > 86_400) {
+    throw new LockerError('USAGE', `--lock-timeout must be a number of seconds from 0 to 86400, got "${lockTimeoutText}"`);
+  }
   return {
     command,
     // `locker CMD --help` is `locker help CMD`: the command is the topic, and nothing runs.
@@ -102,6 +111,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       json: values.json ?? false,
       yes: values.yes ?? false,
       parallelism,
+      lockTimeoutMs: Math.round(lockTimeout * 1000),
       out: values.out,
       move: !(values['no-move'] ?? false),
       debug: values.debug ?? false,

@@ -15,7 +15,7 @@ interface CommandHelp {
 }
 
 const SPEC = ['--file', '--project', '--lxcpath', '--nats', '--creds', '--nats-replicas'];
-const CHANGE = ['--yes', '--parallelism'];
+const CHANGE = ['--yes', '--parallelism', '--lock-timeout'];
 const OUTPUT = ['--json', '--debug'];
 
 const TARGETS = 'CONTAINER... limits it to those containers of the spec';
@@ -109,6 +109,14 @@ const HELPS: Record<Exclude<CommandName, 'help'>, CommandHelp> = {
       'Finishes a run whose control point died (kill -9, power loss), from the event log: steps in flight are\n' +
       'dispatched again with the same attempt. Default RUN: the latest unfinished run.',
     shared: [...SPEC, ...CHANGE, ...OUTPUT],
+  },
+  unlock: {
+    usage: 'locker unlock [--yes]',
+    about:
+      "Releases the project's lock by hand (Terraform's force-unlock), after showing its holder and asking;\n" +
+      'the event log records it. A lock whose holder is provably dead (this machine, process gone) needs no\n' +
+      'unlock: the next command takes it over with a warning. Without a terminal, --yes is required.',
+    shared: [...SPEC, '--yes', ...OUTPUT],
   },
   agent: {
     usage: 'locker agent --host NAME --nats URL [--creds FILE] [-P LXCPATH]',

@@ -4,11 +4,19 @@ import { createInterface } from 'node:readline/promises';
 import { LockerError } from '../errors.js';
 import type { Io } from './output.js';
 
-export async function confirmChange(io: Io, yes: boolean, question: string): Promise<boolean> {
+/** What is refused without a terminal, and what to do: `change hosts`, `review the plan`. */
+export interface Refused {
+  what: string;
+  hint: string;
+}
+
+const CHANGE: Refused = { what: 'change hosts', hint: 'review the plan, then run again with --yes' };
+
+export async function confirmChange(io: Io, yes: boolean, question: string, refused: Refused = CHANGE): Promise<boolean> {
   if (yes) return true;
   if (!io.interactive) {
-    throw new LockerError('CONFIRMATION_REQUIRED', 'refusing to change hosts without confirmation: stdin is not a terminal', {
-      hint: 'review the plan, then run again with --yes',
+    throw new LockerError('CONFIRMATION_REQUIRED', `refusing to ${refused.what} without confirmation: stdin is not a terminal`, {
+      hint: refused.hint,
     });
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });

@@ -6,7 +6,15 @@ import type { ObservedHost } from '../../plans/observed.js';
 import { LocalAgent, defaultLxcPath } from '../../agents/index.js';
 import type { EventStore } from '../events/types.js';
 import { openFileEventStore } from '../events/index.js';
-import { acquireFileLock, readLockFileHolder, type HeldLock, type LockHolder } from '../lock/index.js';
+import {
+  acquireFileLock,
+  readLockFile,
+  readLockFileHolder,
+  removeLockFile,
+  type HeldLock,
+  type LockHolder,
+  type LockWait,
+} from '../lock/index.js';
 import { InProcessTransport } from '../transport/in-process.js';
 import type { Transport } from '../transport/types.js';
 import type { CliOptions } from './args.js';
@@ -17,6 +25,15 @@ export interface LastKnownState {
   ageMs: number;
 }
 
+export interface LockEntry {
+  /** Undefined when the lock names no holder locker can read. */
+  holder?: LockHolder;
+  /** Where the lock lives: a file, or `bucket/key`. */
+  where: string;
+  /** Removes exactly this lock, not one taken since; says whether it did. */
+  remove(): Promise<boolean>;
+}
+
 export type AgentPresence = { state: 'up' } | { state: 'down'; ageMs: number } | { state: 'never' };
 
 export interface ControlPoint {
@@ -25,7 +42,10 @@ export interface ControlPoint {
   /** A transport that also sees job results published since `since` (a resumed run's earlier jobs). */
   replayTransport(since: Date): Promise<Transport>;
   openStore(): Promise<EventStore>;
-  acquireLock(command: string): Promise<HeldLock>;
+  /** Takes the project lock, waiting for a live holder as `wait` says; a dead holder's is taken over. */
+  acquireLock(command: string, wait: LockWait): Promise<HeldLock>;
+  /** The project lock as it is now, whoever holds it, dead or alive: what `locker unlock` releases. */
+  inspectLock(): Promise<LockEntry | undefined>;
   /** The state an absent agent last reported (NATS mode), so its host can still be planned. */
   lastKnownState(host: string): Promise<LastKnownState | undefined>;
   /** Every host whose agent has ever reported (NATS mode); none in one process. */
@@ -40,26 +60,31 @@ export interface ControlPoint {
 export async function openEmbeddedControlPoint(options: CliOptions, project: string, stateDir: string): Promise<ControlPoint> {
   const lxcpath = options.lxcpath ?? (await defaultLxcPath());
   const transport = new InProcessTransport([new LocalAgent({ host: 'local', lxcpath })]);
+  const lockFile = path.join(stateDir, 'apply.lock');
   return {
     mode: 'embedded',
     transport,
     // In one process nothing was published: every step runs again (and adopts what is done).
     replayTransport: async () => transport,
     openStore: () => openFileEventStore(stateDir, project),
-    acquireLock: (command) => acquireFileLock(path.join(stateDir, 'apply.lock'), { command }),
+    acquireLock: (command, wait) => acquireFileLock(lockFile, { command }, wait),
+    inspectLock: async () => {
+      const found = await readLockFile(lockFile);
+      return found && { holder: found.holder, where: lockFile, remove: () => removeLockFile(lockFile, found.text) };
+    },
     lastKnownState: async () => undefined,
     reportedHosts: async () => [],
     agentPresence: async () => ({ state: 'up' }),
-    lockHolder: () => readLockFileHolder(path.join(stateDir, 'apply.lock')),
+    lockHolder: () => readLockFileHolder(lockFile),
     close: async () => {},
   };
 }
 
 export async function openNatsControlPoint(options: CliOptions & { nats: string }, project: string, hosts: string[]): Promise<ControlPoint> {
-  const { connectNats, ensureNatsResources, getAgent, listAgentHosts, refusalOf, whileElecting } = await import('../nats/index.js');
+  const { LOCKS_BUCKET, connectNats, ensureNatsResources, getAgent, listAgentHosts, refusalOf, whileElecting } = await import('../nats/index.js');
   const { NatsTransport } = await import('../transport/nats-transport.js');
   const { openJetStreamEventStore } = await import('../events/jetstream-store.js');
-  const { acquireKvLock, readKvLockHolder } = await import('../lock/kv-lock.js');
+  const { acquireKvLock, readKvLock, readKvLockHolder, removeKvLock } = await import('../lock/kv-lock.js');
   const nc = await connectNats({ url: options.nats, credsFile: options.creds, name: `locker-control ${project}` });
   try {
     await ensureNatsResources(nc, hosts, { replicas: options.natsReplicas });
@@ -75,7 +100,11 @@ export async function openNatsControlPoint(options: CliOptions & { nats: string 
         return replay;
       },
       openStore: () => openJetStreamEventStore(nc, project),
-      acquireLock: (command) => acquireKvLock(nc, project, { command }),
+      acquireLock: (command, wait) => acquireKvLock(nc, project, { command }, wait),
+      inspectLock: async () => {
+        const found = await readKvLock(nc, project);
+        return found && { holder: found.holder, where: `${LOCKS_BUCKET}/${project}`, remove: () => removeKvLock(nc, project, found.revision) };
+      },
       lastKnownState: async (host) => {
         const agent = await getAgent(nc, host);
         if (!agent?.observed) return undefined;

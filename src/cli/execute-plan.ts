@@ -10,6 +10,7 @@ import type { CliArgs } from './args.js';
 import { observeHosts } from './make-plan.js';
 import { formatDuration, printJson, type Io } from './output.js';
 import type { ProjectContext } from './project-context.js';
+import { takeProjectLock } from './project-lock.js';
 import { QueueWatch } from './queue-watch.js';
 
 export function planCreated(plan: Plan): NewEvent {
@@ -69,7 +70,7 @@ export interface ApplySession {
  */
 export async function withApplySession<T>(ctx: ProjectContext, cli: CliArgs, io: Io, body: (s: ApplySession) => Promise<T>): Promise<T> {
   const command = ['locker', cli.command, ...cli.rest].join(' ');
-  const lock = await ctx.control.acquireLock([cli.command, ...cli.rest].join(' '));
+  const lock = await takeProjectLock(ctx, [cli.command, ...cli.rest].join(' '), cli.options.lockTimeoutMs, io);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -145,12 +146,11 @@ export async function runAndReport(
   return outcome === 'succeeded' ? 0 : 1;
 }
 
-/** `recordPlan`: false when the plan was recorded when it was saved (`plan -o`, then `apply FILE`). */
-export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io, recordPlan = true): Promise<number> {
+/** Applies a saved plan (`plan -o`, then `apply FILE`): it was recorded in the log when it was saved. */
+export async function executePlan(ctx: ProjectContext, plan: Plan, cli: CliArgs, io: Io): Promise<number> {
   return withApplySession(ctx, cli, io, async (session) => {
     // Another change may have landed between review and lock: never apply a plan to a host it was not made for.
     await assertFresh(ctx, plan);
-    if (recordPlan) await session.store.append([planCreated(plan)]);
     return runAndReport(ctx, session, plan, cli, io);
   });
 }

@@ -4,7 +4,7 @@ export const VERSION = '0.1.0';
 
 export const HELP = `locker ${VERSION}: run groups of LXC containers from one YAML file (plan, review, apply).
 
-Usage: locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [CONTAINER...]
+Usage: locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [--lock-timeout S] [CONTAINER...]
 
 Commands:
   validate            check the spec and exit (0 valid, 1 error)
@@ -19,6 +19,7 @@ Commands:
   show RUN            the steps of one run: state, attempts, duration, error
   retry [RUN]         re-run what failed, was skipped or never finished (default: latest such run)
   resume [RUN]        finish a run whose control point died (default: latest unfinished run)
+  unlock              release the project lock by hand, after confirmation (recorded in the event log)
   agent --host NAME --nats URL [--creds FILE]
                       run the agent of one host (many hosts over NATS)
   hosts               with --nats: agents, last heartbeat, up/down
@@ -34,6 +35,7 @@ Options:
       --json          machine-readable output
   -y, --yes           do not ask for confirmation (required when stdin is not a terminal)
       --parallelism N independent steps run at once (default 4)
+      --lock-timeout S  wait up to S seconds for the project lock a running command holds (default 15; 0: fail at once)
       --no-move       on first creation, do not copy the container's files into empty host folders
   -o, --out FILE      with plan: save the plan to FILE
       --debug         show stack traces and full command output on errors

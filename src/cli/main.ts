@@ -39,6 +39,8 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
           return await (await import('./commands/history.js')).runsCommand(ctx, cli, io);
         case 'show':
           return await (await import('./commands/history.js')).showCommand(ctx, cli, io);
+        case 'unlock':
+          return await (await import('./commands/unlock.js')).unlockCommand(ctx, cli, io);
         case 'retry':
         case 'resume':
           return await (await import('./commands/retry.js')).continueCommand(ctx, cli, io, cli.command);

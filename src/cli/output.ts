@@ -8,12 +8,18 @@ export interface Io {
   err(text: string): void;
   /** True when stdin and stdout are a terminal (confirmation can be asked). */
   interactive: boolean;
+  /**
+   * Only when stderr is a terminal: rewrites one status line in place (a countdown); undefined
+   * clears it. Without it, say things once with `err`: logs stay readable.
+   */
+  progress?: (line: string | undefined) => void;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  ...(process.stderr.isTTY ? { progress: (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) } : {}),
 };
 
 export function printJson(io: Io, value: unknown): void {

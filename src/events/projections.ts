@@ -86,6 +86,7 @@ function foldEvent(runs: Map<string, RunFold>, event: LockerEvent): void {
   const where = `seq ${event.seq} (${event.type})`;
   switch (event.type) {
     case 'plan.created':
+    case 'lock.unlocked':
       return;
     case 'run.started': {
       const known = runs.get(event.runId);

@@ -36,6 +36,14 @@ const actionScoped = {
   attempt: z.number().int().positive(),
 };
 
+/** Who held a lock, as its holder wrote it (`command`: the locker command line). */
+const lockHolder = z.object({
+  pid: z.number().int().positive(),
+  hostname: z.string(),
+  since: z.string(),
+  command: z.string().optional(),
+});
+
 export const lockerEventSchema = z.discriminatedUnion('type', [
   z.object({
     ...base,
@@ -103,6 +111,18 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
       succeeded: z.number().int().nonnegative(),
       failed: z.number().int().nonnegative(),
       skipped: z.number().int().nonnegative(),
+    }),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('lock.unlocked'),
+    data: z.object({
+      /** The holder `locker unlock` released; absent when the lock named none it could read. */
+      holder: lockHolder.optional(),
+      /** The lock file, or `bucket/key` in NATS KV. */
+      where: z.string(),
+      /** The process that ran `locker unlock`. */
+      by: runProcess,
     }),
   }),
 ]);

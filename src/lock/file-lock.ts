@@ -1,27 +1,25 @@
 // "One apply at a time per project" in embedded mode: a lock file naming the command that holds it.
 
 import { LockerError } from '../errors.js';
-import { describeSelf, type LockHolder } from './holder.js';
-import { acquireLockFile, type HeldLock } from './lock-file.js';
+import { describeHere, describeSelf, type LockHolder } from './holder.js';
+import { describeHolder } from './judge-holder.js';
+import { tryAcquireLockFile, type HeldLock } from './lock-file.js';
+import { NO_WAIT, waitForLock, type LockWait } from './wait-for-lock.js';
 
 export interface LockOwner {
   /** The command line that takes the lock, e.g. `up` or `locker up web`. */
   command: string;
 }
 
-export async function acquireFileLock(path: string, owner: LockOwner): Promise<HeldLock> {
-  return acquireLockFile(path, describeSelf({ command: owner.command }), describeProjectHolder);
+export async function acquireFileLock(path: string, owner: LockOwner, wait: LockWait = NO_WAIT): Promise<HeldLock> {
+  const self = describeSelf({ command: owner.command });
+  return waitForLock(() => tryAcquireLockFile(path, self, describeProjectHolder), wait);
 }
 
 function describeProjectHolder(holder: LockHolder, path: string): LockerError {
-  const where = holder.hostname === describeSelf().hostname ? '' : ` on ${holder.hostname}`;
-  const command = typeof holder.command === 'string' ? ` (${asLockerCommand(holder.command)})` : '';
-  return new LockerError('LOCK_HELD', `project is locked by pid ${holder.pid}${where}${command} since ${holder.since}`, {
-    hint: `wait for it to finish, or remove ${path} if that process is gone`,
+  // On this machine the host name says nothing: `pid 42 (locker up) since ...`.
+  return new LockerError('LOCK_HELD', `project is locked by ${describeHolder(holder, describeHere().hostname)}`, {
+    hint: `wait for it to finish, or run \`locker unlock\` if that process is stuck`,
     retryable: true,
   });
-}
-
-function asLockerCommand(command: string): string {
-  return command === 'locker' || command.startsWith('locker ') ? command : `locker ${command}`;
 }

@@ -1,9 +1,10 @@
-// Who holds a lock file, and whether that process is still there.
+// Who holds a lock, and whether that process is still there: the machine side of judge-holder.ts.
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { judgeHolder, type Here, type ProcessProbe, type Verdict } from './judge-holder.js';
 
-/** The JSON a lock file holds; callers may add fields (the project lock adds `command`). */
+/** The JSON a lock holds; callers may add fields (the project lock adds `command`). */
 export interface LockHolder {
   pid: number;
   hostname: string;
@@ -12,11 +13,37 @@ export interface LockHolder {
   [field: string]: unknown;
 }
 
-export function describeSelf(extra: Record<string, unknown> = {}): LockHolder {
-  return { ...extra, pid: process.pid, hostname: hostname(), since: new Date().toISOString() };
+let here: Here | undefined;
+
+/**
+ * This machine and process. The machine id and boot id tell a pid of an earlier boot from a live
+ * one, and the process's start time a pid that was reused since: pids come back, these do not.
+ */
+export function describeHere(): Here {
+  here ??= {
+    hostname: hostname(),
+    machineId: readTrimmed('/etc/machine-id') ?? readTrimmed('/var/lib/dbus/machine-id'),
+    bootId: readTrimmed('/proc/sys/kernel/random/boot_id'),
+    pid: process.pid,
+  };
+  return { ...here, hostname: hostname() };
 }
 
-/** The holder in a lock file's text, or undefined when the text is not one (hand-edited, foreign). */
+export function describeSelf(extra: Record<string, unknown> = {}): LockHolder {
+  const { hostname: name, machineId, bootId } = describeHere();
+  const startTicks = probeProcess(process.pid).startTicks;
+  return {
+    ...extra,
+    pid: process.pid,
+    hostname: name,
+    since: new Date().toISOString(),
+    ...(machineId === undefined ? {} : { machineId }),
+    ...(bootId === undefined ? {} : { bootId }),
+    ...(startTicks === undefined ? {} : { startTicks }),
+  };
+}
+
+/** The holder in a lock's text, or undefined when the text is not one (hand-edited, foreign). */
 export function parseHolder(text: string): LockHolder | undefined {
   let value: unknown;
   try {
@@ -31,39 +58,45 @@ export function parseHolder(text: string): LockHolder | undefined {
   return v as LockHolder;
 }
 
-/**
- * A holder is stale only when we can prove it: same host and no such pid. A holder on another
- * host cannot be checked from here, so it counts as alive. `ownedHere` tells whether this
- * process really holds that exact lock, because a pid equal to ours may be a previous boot's
- * (containers reuse small pids).
- */
+/** Whether the holder is provably dead, judged on this machine now (see judgeHolder). */
+export function judgeHolderHere(holder: LockHolder, ownedHere: boolean): Verdict {
+  return judgeHolder(holder, describeHere(), ownedHere, probeProcess);
+}
+
 export function isHolderAlive(holder: LockHolder, ownedHere: boolean): boolean {
-  if (holder.hostname !== hostname()) return true;
-  if (holder.pid === process.pid) return ownedHere;
-  return isProcessAlive(holder.pid);
+  return !judgeHolderHere(holder, ownedHere).dead;
 }
 
 export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
+  return probeProcess(pid).alive;
 }
 
 /**
  * A process killed (kill -9) but not yet reaped by its parent still answers signal 0: it holds
- * nothing any more. Linux says so in /proc; elsewhere it counts as alive.
+ * nothing any more. Linux says so in /proc, with the process's start time; elsewhere only
+ * signal 0 answers.
  */
-function isZombie(pid: number): boolean {
-  let stat: string;
+export function probeProcess(pid: number): ProcessProbe {
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
+    process.kill(pid, 0);
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return { alive: false };
   }
-  // `pid (comm) state ...`: comm may hold spaces and parentheses, the state follows the last `)`.
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  const stat = readTrimmed(`/proc/${pid}/stat`);
+  if (stat === undefined) return { alive: true };
+  // `pid (comm) state ppid ...`: comm may hold spaces and parentheses; fields follow the last `)`.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z') return { alive: false };
+  const startTicks = Number(fields[19]); // field 22 of proc(5), `starttime`
+  return Number.isSafeInteger(startTicks) ? { alive: true, startTicks } : { alive: true };
+}
+
+function readTrimmed(path: string): string | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return text === '' ? undefined : text;
+  } catch {
+    return undefined;
+  }
 }

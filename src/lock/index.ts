@@ -5,8 +5,21 @@ import type { LockHolder } from './holder.js';
 import type { HeldLock } from './lock-file.js';
 
 export { acquireFileLock, type LockOwner } from './file-lock.js';
-export { acquireLockFile, isLockFileHeld, readLockFileHolder, type DescribeHeld, type HeldLock } from './lock-file.js';
-export { describeSelf, isProcessAlive, type LockHolder } from './holder.js';
+export {
+  acquireLockFile,
+  isLockFileHeld,
+  readLockFile,
+  readLockFileHolder,
+  removeLockFile,
+  type DeadHolder,
+  type DescribeHeld,
+  type HeldLock,
+  type Refusal,
+} from './lock-file.js';
+export { describeSelf, isProcessAlive, judgeHolderHere, type LockHolder } from './holder.js';
+export { describeHolder, describeTakeover, judgeHolder, type DeathReason, type Here, type ProcessProbe, type Verdict } from './judge-holder.js';
+export { LOCK_LEASE_MS } from './lease.js';
+export { NO_WAIT, formatLockWait, waitForLock, type LockWait, type LockWaitNote } from './wait-for-lock.js';
 
 /** The live holder of a project's lock in NATS KV, if any (loads the NATS client only then). */
 export async function readKvLockHolder(

@@ -8,32 +8,51 @@ import { LockerError } from '../errors.js';
 import { LOCK_LEASE_MS } from '../nats/ensure-resources.js';
 import { LOCKS_BUCKET } from '../nats/names.js';
 import type { LockOwner } from './file-lock.js';
-import { describeSelf, isHolderAlive, parseHolder, type LockHolder } from './holder.js';
-import type { HeldLock } from './lock-file.js';
+import { describeSelf, judgeHolderHere, parseHolder, type LockHolder } from './holder.js';
+import { describeHolder } from './judge-holder.js';
+import type { DeadHolder, HeldLock, Refusal } from './lock-file.js';
+import { NO_WAIT, waitForLock, type LockWait } from './wait-for-lock.js';
 
 /** Three refreshes per lease: one lost to a slow network or a restarting server is not fatal. */
 export const LOCK_REFRESH_MS = Math.floor(LOCK_LEASE_MS / 3);
 // Rounds of "create refused, but the key was gone when we looked": a holder released or expired
 // in between. Beyond a few, someone takes and drops it in a loop.
 const MAX_ROUNDS = 5;
+/** Values of the keys this process holds: a holder naming our pid is alive only if it is one of them. */
+const owned = new Set<string>();
 
-export async function acquireKvLock(nc: NatsConnection, project: string, owner: LockOwner): Promise<HeldLock> {
+export async function acquireKvLock(nc: NatsConnection, project: string, owner: LockOwner, wait: LockWait = NO_WAIT): Promise<HeldLock> {
   const kv = await openLocks(nc);
-  const holder = describeSelf({ command: owner.command });
-  const value = JSON.stringify(holder);
+  const value = JSON.stringify(describeSelf({ command: owner.command }));
+  return waitForLock(() => tryKvLock(kv, project, value), wait);
+}
+
+/**
+ * One try. A key whose holder is provably dead (this machine, pid gone) is taken over at once by
+ * an update at the revision we read, so a holder that got there since is never replaced.
+ */
+async function tryKvLock(kv: KV, project: string, value: string): Promise<HeldLock | Refusal> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    let revision: number;
     try {
-      revision = await kv.create(project, value);
+      return holdKvLock(kv, project, value, await kv.create(project, value));
     } catch (e) {
       if (!isWrongLastSequence(e)) throw unreachable(e);
-      const current = await kv.get(project).catch((err: unknown) => {
-        throw unreachable(err);
-      });
-      if (current === null || current.operation !== 'PUT') continue;
-      throw describeHeld(project, parseHolder(current.string()));
     }
-    return holdKvLock(kv, project, value, revision);
+    const current = await kv.get(project).catch((err: unknown) => {
+      throw unreachable(err);
+    });
+    if (current === null || current.operation !== 'PUT') continue;
+    const text = current.string();
+    const holder = parseHolder(text);
+    const verdict = holder === undefined ? undefined : judgeHolderHere(holder, owned.has(text));
+    if (holder === undefined || !verdict?.dead) return { error: describeHeld(project, holder), holder };
+    try {
+      const revision = await kv.update(project, value, current.revision);
+      return holdKvLock(kv, project, value, revision, { holder, reason: verdict.reason });
+    } catch (e) {
+      if (!isWrongLastSequence(e)) throw unreachable(e);
+      // Someone else wrote the key since we read it: look again.
+    }
   }
   throw new LockerError('LOCK_HELD', `could not take the lock of ${project}: other processes keep taking and releasing it`, {
     hint: 'try again in a moment',
@@ -46,13 +65,32 @@ export async function acquireKvLock(nc: NatsConnection, project: string, owner: 
  * machine whose pid is gone is no one, even before its lease ends.
  */
 export async function readKvLockHolder(nc: NatsConnection, project: string): Promise<LockHolder | undefined> {
+  const found = await readKvLock(nc, project);
+  if (found?.holder === undefined) return undefined;
+  return judgeHolderHere(found.holder, owned.has(found.text)).dead ? undefined : found.holder;
+}
+
+/** The key as it is (dead holder or unreadable included), with its revision: for `locker unlock`. */
+export async function readKvLock(nc: NatsConnection, project: string): Promise<{ revision: number; text: string; holder?: LockHolder } | undefined> {
   const kv = await openLocks(nc);
   const entry = await kv.get(project).catch((e: unknown) => {
     throw unreachable(e);
   });
   if (entry === null || entry.operation !== 'PUT') return undefined;
-  const holder = parseHolder(entry.string());
-  return holder !== undefined && isHolderAlive(holder, false) ? holder : undefined;
+  const text = entry.string();
+  return { revision: entry.revision, text, holder: parseHolder(text) };
+}
+
+/** Deletes the key if it is still at `revision`, and says whether it did. */
+export async function removeKvLock(nc: NatsConnection, project: string, revision: number): Promise<boolean> {
+  const kv = await openLocks(nc);
+  try {
+    await kv.delete(project, { previousSeq: revision });
+    return true;
+  } catch (e) {
+    if (isWrongLastSequence(e)) return false;
+    throw unreachable(e);
+  }
 }
 
 /**
@@ -61,11 +99,12 @@ export async function readKvLockHolder(nc: NatsConnection, project: string): Pro
  * Other refresh failures (server restarting) are retried on the next tick; the lease is three
  * ticks long.
  */
-function holdKvLock(kv: KV, project: string, value: string, firstRevision: number): HeldLock {
+function holdKvLock(kv: KV, project: string, value: string, firstRevision: number, tookOver?: DeadHolder): HeldLock {
   let revision = firstRevision;
   let lost = false;
   let released = false;
   let inFlight: Promise<void> = Promise.resolve();
+  owned.add(value);
   const refresh = async () => {
     try {
       revision = await kv.update(project, value, revision);
@@ -85,9 +124,11 @@ function holdKvLock(kv: KV, project: string, value: string, firstRevision: numbe
   timer.unref();
   return {
     path: `${LOCKS_BUCKET}/${project}`,
+    ...(tookOver === undefined ? {} : { tookOver }),
     async release() {
       if (released) return;
       released = true;
+      owned.delete(value);
       clearInterval(timer);
       await inFlight;
       if (lost) return;
@@ -121,15 +162,10 @@ function describeHeld(project: string, holder: LockHolder | undefined): LockerEr
       retryable: true,
     });
   }
-  const command = typeof holder.command === 'string' ? ` (${asLockerCommand(holder.command)})` : '';
-  return new LockerError('LOCK_HELD', `project is locked by pid ${holder.pid} on ${holder.hostname}${command} since ${holder.since}`, {
+  return new LockerError('LOCK_HELD', `project is locked by ${describeHolder(holder)}`, {
     hint: `wait for it to finish; ${expiry}`,
     retryable: true,
   });
-}
-
-function asLockerCommand(command: string): string {
-  return command === 'locker' || command.startsWith('locker ') ? command : `locker ${command}`;
 }
 
 function isWrongLastSequence(e: unknown): boolean {

@@ -7,12 +7,26 @@ import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LockerError } from '../errors.js';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
-import { describeSelf, isHolderAlive, parseHolder, type LockHolder } from './holder.js';
+import { describeSelf, isHolderAlive, judgeHolderHere, parseHolder, type LockHolder } from './holder.js';
+import type { DeathReason } from './judge-holder.js';
 
 export interface HeldLock {
   readonly path: string;
-  /** Removes the lock file if it is still ours; safe to call twice. */
+  /** The dead holder whose lock this one replaced, when there was one: commands warn about it. */
+  readonly tookOver?: DeadHolder;
+  /** Removes the lock if it is still ours; safe to call twice. */
   release(): Promise<void>;
+}
+
+export interface DeadHolder {
+  holder: LockHolder;
+  reason: DeathReason;
+}
+
+/** A lock that was not taken: the live holder, when the lock names one. */
+export interface Refusal {
+  error: LockerError;
+  holder?: LockHolder;
 }
 
 /** Builds the error shown when a live process holds the lock. */
@@ -29,11 +43,31 @@ const CONTENDED_PAUSE_MS = 10;
 const MAX_CLAIM_DEPTH = 3;
 
 export async function acquireLockFile(path: string, holder: LockHolder, describeHeld: DescribeHeld): Promise<HeldLock> {
+  const result = await tryAcquireLockFile(path, holder, describeHeld);
+  if ('error' in result) throw result.error;
+  return result;
+}
+
+/** One try: the lock, or who holds it. A dead holder's lock is taken over (see HeldLock.tookOver). */
+export async function tryAcquireLockFile(path: string, holder: LockHolder, describeHeld: DescribeHeld): Promise<HeldLock | Refusal> {
   const absolute = resolve(path);
   await mkdir(dirname(absolute), { recursive: true });
   const result = await tryAcquire(absolute, holder, 0);
-  if ('heldBy' in result) throw describeHeld(result.heldBy, absolute);
-  return result;
+  return 'heldBy' in result ? { error: describeHeld(result.heldBy, absolute), holder: result.heldBy } : result;
+}
+
+/** What a lock file holds now, read as it is (dead, or naming no holder): for `locker unlock`. */
+export async function readLockFile(path: string): Promise<{ text: string; holder?: LockHolder } | undefined> {
+  const text = await readTextIfExists(resolve(path));
+  return text === undefined ? undefined : { text, holder: parseHolder(text) };
+}
+
+/** Removes the lock file if it still holds `text`, and says whether it did. */
+export async function removeLockFile(path: string, text: string): Promise<boolean> {
+  const absolute = resolve(path);
+  if ((await readTextIfExists(absolute)) !== text) return false;
+  await breakStale(absolute, text);
+  return (await readTextIfExists(absolute)) !== text;
 }
 
 /** Whether a live process, this one included, holds the lock at `path` (an unreadable lock counts). */
@@ -55,13 +89,16 @@ export async function readLockFileHolder(path: string): Promise<LockHolder | und
 
 async function tryAcquire(path: string, holder: LockHolder, depth: number): Promise<HeldLock | { heldBy: LockHolder }> {
   const text = `${JSON.stringify(holder)}\n`;
+  let tookOver: DeadHolder | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (await createExclusive(path, text)) return hold(path, text);
+    if (await createExclusive(path, text)) return hold(path, text, tookOver);
     const current = await readTextIfExists(path);
     if (current === undefined) continue; // released between our attempt and our look
     const found = parseHolder(current);
     if (found === undefined) throw unreadableLock(path);
-    if (isHolderAlive(found, owned.get(path) === current)) return { heldBy: found };
+    const verdict = judgeHolderHere(found, owned.get(path) === current);
+    if (!verdict.dead) return { heldBy: found };
+    tookOver = { holder: found, reason: verdict.reason };
     await breakStale(path, current, depth);
   }
   throw new LockerError('LOCK_HELD', `could not take ${path}: other processes keep taking it`, {
@@ -117,7 +154,7 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
   }
 }
 
-function hold(path: string, text: string): HeldLock {
+function hold(path: string, text: string, tookOver: DeadHolder | undefined): HeldLock {
   owned.set(path, text);
   // 'exit' handlers must be synchronous; a crash without 'exit' leaves a lock that the next
   // taker finds stale by its dead pid.
@@ -128,6 +165,7 @@ function hold(path: string, text: string): HeldLock {
   let released = false;
   return {
     path,
+    ...(tookOver === undefined ? {} : { tookOver }),
     async release() {
       if (released) return;
       released = true;

@@ -26,8 +26,9 @@ import {
 import { chooseReplicas, clusterSize, type NatsReplicas } from './replicas.js';
 import { whileElecting } from './while-electing.js';
 
-/** How long a holder's lease on the project lock lasts without a refresh. */
-export const LOCK_LEASE_MS = 15_000;
+import { LOCK_LEASE_MS } from '../lock/lease.js';
+
+export { LOCK_LEASE_MS };
 const DEDUPE_WINDOW_MS = 10 * 60_000;
 /** An agent has this long to finish or extend (in-progress ack) a job before it is redelivered. */
 export const JOB_ACK_WAIT_MS = 10_000;

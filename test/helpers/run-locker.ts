@@ -33,3 +33,8 @@ export async function runLocker(args: string[], opts: { cwd: string; env?: Recor
 export function show(r: LockerResult): string {
   return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
+
+/** The warning of a command that took over the project lock of a dead control point (`locker up`). */
+export function tookOverFrom(pid: number): RegExp {
+  return new RegExp(`^warning: took over the project lock from pid ${pid} on \\S+ \\(locker up\\) since \\S+: that process is gone$`, 'm');
+}

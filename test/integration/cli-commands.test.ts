@@ -94,8 +94,8 @@ describe('locker commands', () => {
     expect(await states()).toEqual({ origin: 'RUNNING', copy: 'STOPPED' });
   });
 
-  it('two concurrent applies on one project: one wins, the other gets the lock error', async () => {
-    const [a, b] = await Promise.all([locker('up', '--yes'), locker('up', '--yes')]);
+  it('two concurrent applies on one project with --lock-timeout 0: one wins, the other gets the lock error', async () => {
+    const [a, b] = await Promise.all([locker('up', '--yes', '--lock-timeout', '0'), locker('up', '--yes', '--lock-timeout', '0')]);
     const codes = [a.exitCode, b.exitCode].sort();
     expect(codes, `${show(a)}\n${show(b)}`).toEqual([0, 1]);
     const loser = a.exitCode === 1 ? a : b;

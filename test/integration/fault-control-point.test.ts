@@ -19,8 +19,7 @@ import { killWhenLogged, readLoggedEvents, type KillOutcome } from '../helpers/k
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
 import { readFileEvents, readNatsEvents, runIntegrity } from '../helpers/run-integrity.js';
-import { resumeWhenUnlocked } from '../helpers/resume-when-unlocked.js';
-import { show, type LockerResult } from '../helpers/run-locker.js';
+import { show, tookOverFrom, type LockerResult } from '../helpers/run-locker.js';
 import { expectCleanClusterRun, untilSucceeded } from '../helpers/cluster-run-checks.js';
 
 const tally = createFaultTally('fault-control-point');
@@ -106,13 +105,13 @@ function embeddedProject(point: Omit<KillPoint, 'late'>): EmbeddedProject {
 }
 
 /** Starts `up` and SIGKILLs it by pid when its log reaches `reached`. */
-async function upAndKill(p: EmbeddedProject, reached: KillPoint['reached']): Promise<KillOutcome> {
+async function upAndKill(p: EmbeddedProject, reached: KillPoint['reached']): Promise<KillOutcome & { pid: number }> {
   const up = startLocker(['up', '--yes', '-P', env.lxcpath, '-p', p.project], { cwd: p.dir });
   const outcome = await killWhenLogged(up, p.logFile, reached);
   const result = await up.result;
   if (outcome.killed) expect(result.signal).toBe('SIGKILL');
   else expect(result.exitCode, `up ended before the kill point:\n${up.output()}`).toBe(0);
-  return outcome;
+  return { ...outcome, pid: up.pid };
 }
 
 describe('embedded: the control point killed, then resume', () => {
@@ -137,15 +136,20 @@ describe('embedded: the control point killed, then resume', () => {
     expect([0, 2], show(plan)).toContain(plan.exitCode);
     expect(plan.stderr).toContain(`warning: run ${runId} (locker up, started `);
     expect(plan.stderr).toContain('`locker resume --yes` finishes it');
+    // The first command to take the project lock after the kill takes it over at once, naming the dead holder.
+    let tookOver: LockerResult | undefined;
     if (plan.exitCode === 0) {
       // Nothing left to change on the host: `up` warns too, and starts no run of its own.
       const up = await p.locker('up', '--yes');
       expect(up.exitCode, show(up)).toBe(0);
       expect(up.stderr).toContain(`warning: run ${runId} (locker up, started `);
+      tookOver = up;
     }
 
-    const resumed = await resumeWhenUnlocked(() => p.locker('resume', '--yes'));
+    const resumed = await p.locker('resume', '--yes');
     expect(resumed.exitCode, show(resumed)).toBe(0);
+    expect((tookOver ?? resumed).stderr).toMatch(tookOverFrom(outcome.pid));
+    expect(resumed.stderr).not.toContain('LOCK_HELD');
     expect(resumed.stdout).toContain(`Resuming run ${runId} `);
     tally.recovered(runId);
 
@@ -211,8 +215,11 @@ describe('NATS: the control point killed mid-run with agents alive, then resume'
     expect([0, 2], show(plan)).toContain(plan.exitCode);
     expect(plan.stderr).toContain(`warning: run ${runId} (locker up, started `);
 
-    const resumed = await resumeWhenUnlocked(() => c.control(dir, project, 'resume', '--yes'));
+    // Straight after the kill, well within the lease: the dead holder on this machine is taken over at once.
+    const resumed = await c.control(dir, project, 'resume', '--yes');
     expect(resumed.exitCode, `${show(resumed)}\n${c.logs()}`).toBe(0);
+    expect(resumed.stderr).toMatch(tookOverFrom(up.pid));
+    expect(resumed.stderr).not.toContain('LOCK_HELD');
     expect(resumed.stdout).toContain(`Resuming run ${runId} `);
     tally.recovered(runId);
 

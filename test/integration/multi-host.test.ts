@@ -170,8 +170,8 @@ describe('one control point, three hosts over NATS', () => {
     expect(steps.every((s) => s.state === 'succeeded')).toBe(true);
   });
 
-  it('two concurrent applies on one project: one wins, the other gets the lock error', async () => {
-    const [a, b] = await Promise.all([control('down', '--yes'), control('down', '--yes')]);
+  it('two concurrent applies on one project with --lock-timeout 0: one wins, the other gets the lock error', async () => {
+    const [a, b] = await Promise.all([control('down', '--yes', '--lock-timeout', '0'), control('down', '--yes', '--lock-timeout', '0')]);
     const codes = [a.exitCode, b.exitCode].sort();
     expect(codes, `${show(a)}\n${show(b)}`).toEqual([0, 1]);
     const loser = a.exitCode === 1 ? a : b;

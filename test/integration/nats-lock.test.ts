@@ -2,13 +2,13 @@
 // kept alive by refreshes, and freed by the bucket's TTL when its holder is killed.
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireKvLock, type HeldLock } from '../../src/lock/index.js';
 import { LOCKS_BUCKET, LOCK_LEASE_MS, connectNats, ensureNatsResources } from '../../src/nats/index.js';
 import { rejection } from '../helpers/errors.js';
+import { startLockHolder } from '../helpers/lock-holder-process.js';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 
 let server: NatsServer;
@@ -16,7 +16,6 @@ let nc: NatsConnection;
 const held: HeldLock[] = [];
 const children: ResultPromise[] = [];
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // A holder in its own process, from the build the tests run against (test/global-setup.ts).
 const HOLDER = `
 import { connectNats } from './dist/src/nats/connect.js';
@@ -29,17 +28,9 @@ setInterval(() => {}, 60_000);
 `;
 
 async function startHolder(project: string): Promise<number> {
-  const child = execa(process.execPath, ['--input-type=module', '-e', HOLDER, server.url, project], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-  });
+  const { pid, child } = await startLockHolder(HOLDER, [server.url, project]);
   children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
-    child.then((r) => reject(new Error(`lock holder exited: ${r.stderr}`)), reject);
-  });
-  return child.pid!;
+  return pid;
 }
 
 async function acquire(project: string, command = 'up'): Promise<HeldLock> {
@@ -105,7 +96,7 @@ describe('acquireKvLock', () => {
     await acquire('taken-over');
   });
 
-  it('outlives its lease while the holder lives, and expires after it once the holder is killed', async () => {
+  it('outlives its lease while the holder lives, and is taken over at once once the holder is killed', async () => {
     const pid = await startHolder('killed');
     const namesChild = new RegExp(`^project is locked by pid ${pid} on ${hostname()} \\(locker up web\\)`);
     // Refreshes keep it: a whole lease later, it is still held.
@@ -114,17 +105,22 @@ describe('acquireKvLock', () => {
 
     process.kill(pid, 'SIGKILL');
     await children.at(-1);
-    // Dead but not yet expired: the key is still there, nothing but the lease frees it.
-    expect((await rejection(acquireKvLock(nc, 'killed', { command: 'up' }))).message).toMatch(namesChild);
-    const deadline = Date.now() + 3 * LOCK_LEASE_MS;
-    let lock: HeldLock | undefined;
-    while (!lock && Date.now() < deadline) {
-      lock = await acquire('killed').catch((e: { code?: string }) => {
-        if (e.code !== 'LOCK_HELD') throw e;
-        return undefined;
-      });
-      if (!lock) await pause(500);
-    }
-    expect(lock?.path).toBe(`${LOCKS_BUCKET}/killed`);
+    // Dead on this machine, lease not run out: taken over at once, naming the dead holder.
+    const lock = await acquire('killed');
+    expect(lock.tookOver).toMatchObject({ holder: { pid, hostname: hostname(), command: 'up web' }, reason: 'pid-gone' });
+    const kv = await new Kvm(nc).open(LOCKS_BUCKET);
+    expect(JSON.parse((await kv.get('killed'))!.string())).toMatchObject({ pid: process.pid, command: 'up' });
+  });
+
+  it('waits out the lease of a holder on another machine, then takes the lock', async () => {
+    const kv = await new Kvm(nc).open(LOCKS_BUCKET);
+    const elsewhere = { pid: 1, hostname: `not-${hostname()}`, since: '2026-03-02T09:00:00.000Z', command: 'up' };
+    await kv.create('elsewhere', JSON.stringify(elsewhere));
+    expect((await rejection(acquireKvLock(nc, 'elsewhere', { command: 'up' }))).message).toMatch(`on not-${hostname()}`);
+    const seen: Array<number | undefined> = [];
+    const lock = await acquireKvLock(nc, 'elsewhere', { command: 'down' }, { timeoutMs: 3 * LOCK_LEASE_MS, report: (n) => seen.push(n.holder?.pid) });
+    held.push(lock);
+    expect(lock.tookOver).toBeUndefined();
+    expect(seen[0]).toBe(1);
   });
 });

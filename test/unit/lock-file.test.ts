@@ -7,6 +7,7 @@ import { acquireFileLock } from '../../src/lock/index.js';
 import { breakStale } from '../../src/lock/lock-file.js';
 import { rejection } from '../helpers/errors.js';
 import { deadPid, killLiveProcesses, liveProcess } from '../helpers/processes.js';
+import { until } from '../helpers/wait-until.js';
 
 let dir: string;
 let lockPath: string;
@@ -47,7 +48,7 @@ describe('acquireFileLock', () => {
     const error = await rejection(acquireFileLock(lockPath, { command: 'down' }));
     expect(error.code).toBe('LOCK_HELD');
     expect(error.message).toBe(`project is locked by pid ${pid} (locker up) since 2026-03-02T09:00:00.000Z`);
-    expect(error.hint).toBe(`wait for it to finish, or remove ${lockPath} if that process is gone`);
+    expect(error.hint).toBe('wait for it to finish, or run `locker unlock` if that process is stuck');
     expect(error.retryable).toBe(true);
     expect(await readHolder(lockPath)).toEqual(holder);
   });
@@ -60,9 +61,11 @@ describe('acquireFileLock', () => {
     await lock.release();
   });
 
-  it('takes over a lock whose holder is dead on this host', async () => {
-    await writeHolder(lockPath, { pid: await deadPid(), hostname: hostname(), command: 'up', since: '2026-01-01T00:00:00.000Z' });
+  it('takes over a lock whose holder is dead on this host, and names it', async () => {
+    const dead = { pid: await deadPid(), hostname: hostname(), command: 'up', since: '2026-01-01T00:00:00.000Z' };
+    await writeHolder(lockPath, dead);
     const lock = await acquireFileLock(lockPath, { command: 'down' });
+    expect(lock.tookOver).toEqual({ holder: dead, reason: 'pid-gone' });
     expect(await readHolder(lockPath)).toMatchObject({ pid: process.pid, command: 'down' });
     await lock.release();
     expect(await readdir(dir)).toEqual([]);
@@ -73,6 +76,45 @@ describe('acquireFileLock', () => {
     const lock = await acquireFileLock(lockPath, { command: 'up' });
     expect((await readHolder(lockPath)).since).not.toBe('2025-01-01T00:00:00.000Z');
     await lock.release();
+  });
+
+  it('takes over a lock whose live pid is a younger process than the one that wrote it (pid reused)', async () => {
+    const pid = liveProcess();
+    await writeHolder(lockPath, { pid, hostname: hostname(), command: 'up', since: '2026-01-01T00:00:00.000Z', startTicks: 1 });
+    const lock = await acquireFileLock(lockPath, { command: 'up' });
+    expect(lock.tookOver?.reason).toBe('pid-reused');
+    await lock.release();
+  });
+
+  it('records what proves its holder dead later: machine id, boot id, start time', async () => {
+    const lock = await acquireFileLock(lockPath, { command: 'up' });
+    const holder = await readHolder(lockPath);
+    expect(holder.startTicks).toEqual(expect.any(Number));
+    expect(holder.bootId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+    expect(lock.tookOver).toBeUndefined();
+    await lock.release();
+  });
+
+  it('waits for a live holder and takes the lock once it is released, reporting the wait', async () => {
+    const first = await acquireFileLock(lockPath, { command: 'up' });
+    const notes: string[] = [];
+    const second = acquireFileLock(lockPath, { command: 'down' }, { timeoutMs: 60_000, report: (n) => notes.push(n.phase) });
+    await until('the second taker to start waiting', async () => (notes.includes('start') ? true : undefined));
+    await first.release();
+    const lock = await second;
+    expect(await readHolder(lockPath)).toMatchObject({ command: 'down' });
+    expect(notes[0]).toBe('start');
+    expect(notes.at(-1)).toBe('end');
+    await lock.release();
+  });
+
+  it('gives up after the timeout with LOCK_HELD, saying how to wait longer', async () => {
+    const pid = liveProcess();
+    await writeHolder(lockPath, { pid, hostname: hostname(), command: 'up', since: '2026-03-02T09:00:00.000Z' });
+    const error = await rejection(acquireFileLock(lockPath, { command: 'down' }, { timeoutMs: 600 }));
+    expect(error.code).toBe('LOCK_HELD');
+    expect(error.message).toMatch(new RegExp(`^project is locked by pid ${pid} \\(locker up\\) since 2026-03-02T09:00:00.000Z \\(waited 0.6 s\\)$`));
+    expect(error.hint).toContain('--lock-timeout');
   });
 
   it('treats a holder on another host as alive, whatever its pid', async () => {

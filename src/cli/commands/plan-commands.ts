@@ -7,7 +7,7 @@ import { parsePlan, renderPlan, serializePlan, summarizePlan, type PlanMode } fr
 import { LockerError } from '../../errors.js';
 import type { CliArgs } from '../args.js';
 import { confirmChange } from '../confirm.js';
-import { assertFresh, executePlan, planCreated } from '../execute-plan.js';
+import { assertFresh, executePlan, planCreated, runAndReport, withApplySession } from '../execute-plan.js';
 import { checkOriginsOnHosts, makePlan, warnDownHosts } from '../make-plan.js';
 import { printJson, type Io } from '../output.js';
 import type { ProjectContext } from '../project-context.js';
@@ -62,21 +62,30 @@ const QUESTIONS: Record<PlanMode, string> = {
   rmports: 'Remove these port forwards?',
 };
 
+/**
+ * Planned under the project lock, as Terraform plans under its state lock: a command that waited
+ * for another one plans against what that one left, never against the hosts before it.
+ */
 export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, mode: PlanMode): Promise<number> {
-  const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move });
-  warnDownHosts(io, view);
-  if (mode === 'up') await warnUnfinishedRuns(ctx, io);
-  if (plan.actions.length === 0) {
-    if (cli.options.json) printJson(io, { planId: plan.planId, outcome: 'unchanged', summary: summarizePlan(plan) });
-    else io.out(renderPlan(plan));
-    return 0;
-  }
-  if (!cli.options.json) io.out(renderPlan(plan));
-  if (!(await confirmChange(io, cli.options.yes, QUESTIONS[mode]))) {
-    io.err('Cancelled: nothing was changed.');
-    return 1;
-  }
-  return executePlan(ctx, plan, cli, io);
+  return withApplySession(ctx, cli, io, async (session) => {
+    const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move });
+    warnDownHosts(io, view);
+    if (mode === 'up') await warnUnfinishedRuns(ctx, io);
+    if (plan.actions.length === 0) {
+      if (cli.options.json) printJson(io, { planId: plan.planId, outcome: 'unchanged', summary: summarizePlan(plan) });
+      else io.out(renderPlan(plan));
+      return 0;
+    }
+    if (!cli.options.json) io.out(renderPlan(plan));
+    if (!(await confirmChange(io, cli.options.yes, QUESTIONS[mode]))) {
+      io.err('Cancelled: nothing was changed.');
+      return 1;
+    }
+    // While a user read the plan, a host may have changed by hand; under --yes no time passed.
+    if (!cli.options.yes) await assertFresh(ctx, plan);
+    await session.store.append([planCreated(plan)]);
+    return runAndReport(ctx, session, plan, cli, io);
+  });
 }
 
 export async function applyCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
@@ -98,5 +107,5 @@ export async function applyCommand(ctx: ProjectContext, cli: CliArgs, io: Io): P
     io.err('Cancelled: nothing was changed.');
     return 1;
   }
-  return executePlan(ctx, plan, cli, io, false);
+  return executePlan(ctx, plan, cli, io);
 }
