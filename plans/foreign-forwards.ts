@@ -1,5 +1,6 @@
 // Host ports someone else already forwards: another Locker project, or a container this project no
 // longer has. Refused at plan time, at the port's spec line, instead of failing half-way through an apply.
+// The host is in the way, not the spec: PORT_IN_USE, located at the spec line that asks for the port.
 
 import type { ContainerSpec } from '../src/spec/types.js';
 import { labelPort, portsOverlap } from '../src/rules/ports.js';
@@ -34,12 +35,14 @@ export function checkForeignForwards(ctx: PlanContext, scope: readonly Container
             `host port ${labelPort(port)} is already forwarded to ${f.container}, a container of this project that is no longer in the spec (host "${spec.host}")`,
             port.ref,
             'run `locker up` without naming containers (it removes what left the spec), or `locker rmports`, then try again',
+            'PORT_IN_USE',
           );
         }
         throw specError(
           `host port ${labelPort(port)} is already forwarded by project "${f.project}" to its container ${f.container} (host "${spec.host}")`,
           port.ref,
           `use another host port, or free it first: \`locker rmports\` in project ${f.project}`,
+          'PORT_IN_USE',
         );
       }
     }

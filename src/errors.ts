@@ -1,26 +1,37 @@
 // Locker's one error type: a stable code, a one-line message, an optional hint and location.
 // It must survive JSON (it crosses process and NATS boundaries), so it holds plain data only.
 
-export type ErrorCode =
-  | 'SPEC_NOT_FOUND'
-  | 'SPEC_INVALID'
-  | 'PLAN_CYCLE'
-  | 'PLAN_INVALID'
-  | 'PLAN_STALE'
-  | 'LOCK_HELD'
-  | 'AGENT_OFFLINE'
+export const ERROR_CODES = [
+  'SPEC_NOT_FOUND',
+  'SPEC_INVALID',
+  'PLAN_CYCLE',
+  'PLAN_INVALID',
+  'PLAN_STALE',
+  'LOCK_HELD',
+  'AGENT_OFFLINE',
   /** Another agent already serves this host name or lxcpath. */
-  | 'AGENT_DUPLICATE'
+  'AGENT_DUPLICATE',
   /** The NATS server refused the user (no or wrong credentials), or refused it a subject. */
-  | 'NATS_AUTH'
-  | 'LXC_COMMAND_FAILED'
-  | 'NET_COMMAND_FAILED'
-  | 'HOST_PRECONDITION'
-  | 'EVENT_LOG_CORRUPT'
-  | 'RUN_NOT_FOUND'
-  | 'CONFIRMATION_REQUIRED'
-  | 'USAGE'
-  | 'INTERNAL';
+  'NATS_AUTH',
+  /** A message between the control point and an agent that the wire protocol does not allow. */
+  'MESSAGE_INVALID',
+  'LXC_COMMAND_FAILED',
+  'NET_COMMAND_FAILED',
+  'HOST_PRECONDITION',
+  /** A host port the spec wants is already forwarded by someone else (another project): the host, not the spec, is in the way. */
+  'PORT_IN_USE',
+  'EVENT_LOG_CORRUPT',
+  'RUN_NOT_FOUND',
+  'CONFIRMATION_REQUIRED',
+  'USAGE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(value);
+}
 
 /** Where in a spec file an error points. `path` is the spec path, e.g. `containers.web.ports[1]`. */
 export interface SourceLocation {

@@ -2,10 +2,9 @@
 // written by one process at a time (<dir>/events.lock).
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { LockerError } from '../errors.js';
 import { acquireLockFile, describeSelf, isLockFileHeld, type HeldLock, type LockHolder } from '../lock/index.js';
-import { corrupt } from './parse-log.js';
 import { readLogFile } from './read-log-file.js';
 import { assertOwnProject, stampEvents } from './stamp-events.js';
 import type { EventStore, LockerEvent, NewEvent } from './types.js';
@@ -13,6 +12,8 @@ import type { EventStore, LockerEvent, NewEvent } from './types.js';
 export interface FileEventStoreOptions {
   /** The clock behind `ts`; tests and fixtures pass a fixed one. */
   now?: () => Date;
+  /** Told about a torn last line a read skipped; default: a `warning:` line on stderr. */
+  warn?: (line: string) => void;
 }
 
 interface Writer {
@@ -21,13 +22,9 @@ interface Writer {
   lastSeq: number;
 }
 
-// A reader that meets a torn tail while another process holds the writer lock may be looking
-// at an append in flight; it looks again a few times before calling the log corrupt.
-const TORN_TAIL_LOOKS = 4;
-const TORN_TAIL_PAUSE_MS = 25;
-
 export async function openFileEventStore(dir: string, project: string, options: FileEventStoreOptions = {}): Promise<EventStore> {
-  return new FileEventStore(dir, project, options.now ?? (() => new Date()));
+  const warn = options.warn ?? ((line: string) => void process.stderr.write(`warning: ${line}\n`));
+  return new FileEventStore(dir, project, options.now ?? (() => new Date()), warn);
 }
 
 class FileEventStore implements EventStore {
@@ -39,11 +36,14 @@ class FileEventStore implements EventStore {
   /** Set when a write failed half-way: the file's tail is unknown until the log is reopened. */
   private broken?: LockerError;
   private closed = false;
+  /** The torn tail already warned about (by its offset): one warning per tail, however often it is read. */
+  private warnedAt?: number;
 
   constructor(
     private readonly dir: string,
     private readonly project: string,
     private readonly now: () => Date,
+    private readonly warn: (line: string) => void,
   ) {
     this.logPath = join(dir, 'events.jsonl');
     this.lockPath = join(dir, 'events.lock');
@@ -75,16 +75,22 @@ class FileEventStore implements EventStore {
     });
   }
 
+  /**
+   * A torn last line is left out: it was never acknowledged, so no fold may count it. It is said once,
+   * unless another process holds the writer lock (then it is an append in flight, not a crash's leftover).
+   */
   async readAll(): Promise<LockerEvent[]> {
     this.assertOpen();
     return this.enqueue(async () => {
-      for (let look = 1; ; look++) {
-        const log = await readLogFile(this.logPath);
-        if (log.tornLine === undefined) return log.events;
-        const inFlight = !this.writer && (await isLockFileHeld(this.lockPath));
-        if (!inFlight || look >= TORN_TAIL_LOOKS) throw tornTail(this.logPath, log.tornLine);
-        await pause(TORN_TAIL_PAUSE_MS);
-      }
+      const log = await readLogFile(this.logPath);
+      if (log.torn === undefined || this.warnedAt === log.committedBytes) return log.events;
+      if (!this.writer && (await isLockFileHeld(this.lockPath))) return log.events;
+      this.warnedAt = log.committedBytes;
+      this.warn(
+        `ignoring a torn last line in ${this.logPath} (${log.torn.bytes} bytes): an append that did not finish; ` +
+          'the next command that writes the log drops it',
+      );
+      return log.events;
     });
   }
 
@@ -106,7 +112,7 @@ class FileEventStore implements EventStore {
    * Taken on the first append, under the writer lock. A final line without a newline is
    * truncated here: it is the tail of an append that crashed before its fsync returned, so it
    * was never acknowledged to anyone and no fold has counted it. Readers, which must not
-   * change the file, report it instead (see readAll).
+   * change the file, skip it with a warning instead (see readAll).
    */
   private async openWriter(): Promise<Writer> {
     const lock = await acquireLockFile(this.lockPath, describeSelf(), describeWriter);
@@ -114,7 +120,7 @@ class FileEventStore implements EventStore {
       const log = await readLogFile(this.logPath);
       const handle = await open(this.logPath, 'a');
       try {
-        if (log.tornLine !== undefined) {
+        if (log.torn !== undefined) {
           await handle.truncate(log.committedBytes);
           await handle.sync();
         }
@@ -150,14 +156,6 @@ function describeWriter(holder: LockHolder, path: string): LockerError {
   });
 }
 
-function tornTail(path: string, line: number): LockerError {
-  return corrupt(
-    `${basename(path)}:${line}: last line has no newline: an append was interrupted before it was acknowledged`,
-    `file: ${path}`,
-    'the next locker command that writes the log drops that line; or delete it by hand',
-  );
-}
-
 async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) {
@@ -174,8 +172,4 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }

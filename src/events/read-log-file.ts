@@ -1,4 +1,6 @@
-// Reads events.jsonl whole and splits what was committed from a torn tail.
+// Reads events.jsonl whole and splits what was committed from a torn tail: a last line without its
+// newline, whatever it holds, is an append cut short before its fsync returned. A complete line that does
+// not parse is damage, anywhere in the file.
 
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -12,8 +14,13 @@ export interface LogFileContents {
   events: LockerEvent[];
   /** Bytes up to and including the last newline: what a repair truncates to. */
   committedBytes: number;
-  /** 1-based line number of a final line with no newline, when there is one. */
-  tornLine?: number;
+  /** A final line with no newline: an append that did not finish (never acknowledged), left out of `events`. */
+  torn?: TornLine;
+}
+
+export interface TornLine {
+  /** Its length in bytes. */
+  bytes: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,6 +50,6 @@ export async function readLogFile(path: string): Promise<LogFileContents> {
     if (isLockerError(e) && e.code === 'EVENT_LOG_CORRUPT') throw corrupt(e.message, `file: ${path}`);
     throw e;
   }
-  const torn = committedBytes < bytes.length;
-  return { exists: true, events, committedBytes, ...(torn ? { tornLine: events.length + 1 } : {}) };
+  const torn = committedBytes < bytes.length ? { bytes: bytes.length - committedBytes } : undefined;
+  return { exists: true, events, committedBytes, ...(torn ? { torn } : {}) };
 }

@@ -107,7 +107,7 @@ function assertNoConflict(saved: Saved, a: { host: string; project: string; cont
     const clash = a.ports.find((p) => portsOverlap(p, f));
     if (clash) {
       const port = `${clash.hostPort}/${clash.protocol}${clash.ipv6 ? ' (IPv6)' : ''}`;
-      throw new LockerError('HOST_PRECONDITION', `host port ${port} is already forwarded to ${f.project}:${f.container}`, {
+      throw new LockerError('PORT_IN_USE', `host port ${port} is already forwarded to ${f.project}:${f.container}`, {
         hint: `free it first (locker rmports in project ${f.project}) or pick another host port`,
       });
     }

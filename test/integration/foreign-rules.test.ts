@@ -106,7 +106,7 @@ describe('rules Locker did not tag for this project', () => {
       const r = await locker(command);
       expect(r.exitCode, show(r)).toBe(1);
       expect(r.stderr.split('\n')[0]).toBe(
-        `error[SPEC_INVALID] locker.yml:5:7: host port ${otherPort}:8080/tcp is already forwarded by project "${otherProject()}" to its container other (host "local")`,
+        `error[PORT_IN_USE] locker.yml:5:7: host port ${otherPort}:8080/tcp is already forwarded by project "${otherProject()}" to its container other (host "local")`,
       );
       expect(r.stderr).toContain(`hint: use another host port, or free it first: \`locker rmports\` in project ${otherProject()}`);
     }

@@ -222,7 +222,7 @@ describe('port forwarding through netfilter', () => {
     expect(await setForwards({ host: 'local', project, container, targetIp, ports: [port] })).toBe('done');
     const before = await savedLines();
     await expect(setForwards({ host: 'local', project, container: 'other', targetIp, ports: [port] })).rejects.toMatchObject({
-      code: 'HOST_PRECONDITION',
+      code: 'PORT_IN_USE',
     });
     expect((await savedLines()).filter((l) => l.startsWith('-A'))).toEqual(before.filter((l) => l.startsWith('-A')));
     expect(await removeForwards({ host: 'local', project, container })).toBe('done');

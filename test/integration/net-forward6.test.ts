@@ -190,7 +190,7 @@ describe('IPv6 port forwarding through ip6tables', () => {
     const before = (await savedLines('ip6tables-save')).filter((l) => l.startsWith('-A'));
     await expect(
       setForwards({ host: 'local', project, container: 'other', targetIp, targetIp6: server!.nsAddress, ports: [tcp({ hostIp: client!.hostAddress })] }),
-    ).rejects.toMatchObject({ code: 'HOST_PRECONDITION', message: `host port ${tcpPort}/tcp (IPv6) is already forwarded to ${project}:${container}` });
+    ).rejects.toMatchObject({ code: 'PORT_IN_USE', message: `host port ${tcpPort}/tcp (IPv6) is already forwarded to ${project}:${container}` });
     expect((await savedLines('ip6tables-save')).filter((l) => l.startsWith('-A'))).toEqual(before);
     expect(await setForwards({ host: 'local', project, container: 'other', targetIp, ports: [tcp({ ipv6: undefined })] })).toBe('done');
     expect(await removeForwards({ host: 'local', project, container: 'other' })).toBe('done');

@@ -11,6 +11,7 @@ const stores: EventStore[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'locker-events-'));
+  warnings = [];
 });
 
 afterEach(async () => {
@@ -20,8 +21,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** What the stores opened by this test warned about. */
+let warnings: string[] = [];
+
 async function openStore(now?: () => Date): Promise<EventStore> {
-  const store = await openFileEventStore(dir, 'shop', now ? { now } : {});
+  const warn = (line: string) => void warnings.push(line);
+  const store = await openFileEventStore(dir, 'shop', now ? { now, warn } : { warn });
   stores.push(store);
   return store;
 }
@@ -171,33 +176,38 @@ describe('file event store', () => {
     expect(await readdir(dir)).toEqual(['events.jsonl']); // the writer lock was given back
   });
 
-  it('reports a torn final line on read and drops it when opened for append', async () => {
+  it('skips a torn final line on read with one warning, and drops it when opened for append', async () => {
     const store = await openStore();
     await store.append([planCreated('a'), planCreated('b')]);
     await store.close();
     const committed = await readFile(logPath(), 'utf8');
-    await appendFile(logPath(), '{"v":1,"seq":3,"ts":"2026-03-02T09:0');
+    const torn = '{"v":1,"seq":3,"ts":"2026-03-02T09:0';
+    await appendFile(logPath(), torn);
 
     const reader = await openStore();
-    const error = await rejection(reader.readAll());
-    expect(error.code).toBe('EVENT_LOG_CORRUPT');
-    expect(error.message).toMatch(/^events\.jsonl:3: last line has no newline/);
-    expect(await readFile(logPath(), 'utf8')).not.toBe(committed); // reading repairs nothing
+    expect((await reader.readAll()).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await reader.readAll()).toHaveLength(2);
+    expect(warnings).toEqual([
+      `ignoring a torn last line in ${logPath()} (${torn.length} bytes): an append that did not finish; the next command that writes the log drops it`,
+    ]);
+    expect(await readFile(logPath(), 'utf8')).toBe(committed + torn); // reading repairs nothing
 
     const stored = await reader.append([planCreated('c')]);
     expect(stored.map((e) => e.seq)).toEqual([3]);
     expect((await reader.readAll()).map((e) => e.type === 'plan.created' && e.planId)).toEqual(['plan-a', 'plan-b', 'plan-c']);
     expect((await readFile(logPath(), 'utf8')).startsWith(committed)).toBe(true);
+    expect(warnings).toHaveLength(1);
   });
 
-  it('still reports a torn tail while another live process holds the writer lock', async () => {
+  it('skips a torn tail quietly while another live process holds the writer lock: an append in flight', async () => {
     const store = await openStore();
     await store.append([planCreated('a')]);
     await store.close();
     await appendFile(logPath(), '{"v":1,"seq":2');
     await writeFile(lockPath(), JSON.stringify({ pid: liveProcess(), hostname: hostname(), since: '2026-03-02T09:00:00.000Z' }));
     const reader = await openStore();
-    expect((await rejection(reader.readAll())).message).toMatch(/^events\.jsonl:2: last line has no newline/);
+    expect((await reader.readAll()).map((e) => e.seq)).toEqual([1]);
+    expect(warnings).toEqual([]);
   });
 
   it('treats a complete event without its newline as torn too: it was never acknowledged', async () => {
@@ -205,9 +215,21 @@ describe('file event store', () => {
     const unacknowledged = { v: 1, seq: 1, ts: '2026-03-02T09:00:00.000Z', ...planCreated('lost') };
     await writeFile(logPath(), JSON.stringify(unacknowledged));
     const store = await openStore();
-    expect((await rejection(store.readAll())).message).toMatch(/^events\.jsonl:1: /);
+    expect(await store.readAll()).toEqual([]);
+    expect(warnings[0]).toMatch(/^ignoring a torn last line in /);
     const [stored] = await store.append([planCreated('kept')]);
     expect(stored).toMatchObject({ seq: 1, planId: 'plan-kept' });
+  });
+
+  it('calls a complete last line that does not parse damage, not a torn append', async () => {
+    const store = await openStore();
+    await store.append([planCreated('a')]);
+    await store.close();
+    await appendFile(logPath(), '{"v":1,"seq":2,"ts":"2026-03-02T09:0\n');
+    const reader = await openStore();
+    const error = await rejection(reader.readAll());
+    expect([error.code, error.message.split(':').slice(0, 2).join(':')]).toEqual(['EVENT_LOG_CORRUPT', 'events.jsonl:2']);
+    expect(warnings).toEqual([]);
   });
 
   it('refuses an event of another project and use after close', async () => {

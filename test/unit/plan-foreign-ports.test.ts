@@ -18,9 +18,9 @@ function refusal(forwards: ObservedForward[], mode: PlanMode = 'up'): LockerErro
 }
 
 describe('ports another project forwards', () => {
-  it('refuses a port another project forwards, naming it, at the spec line of the port', () => {
+  it('refuses a port another project forwards as PORT_IN_USE (the host is in the way, not the spec), at the spec line of the port', () => {
     const e = refusal([forward('shop', 'front', 8080)]);
-    expect(e.code).toBe('SPEC_INVALID');
+    expect(e.code).toBe('PORT_IN_USE');
     expect(e.message).toBe('host port 8080:80/tcp is already forwarded by project "shop" to its container front (host "local")');
     expect(e.hint).toBe('use another host port, or free it first: `locker rmports` in project shop');
     expect(e.location).toEqual({ file: 'locker.yml', line: 18, col: 7, path: 'web.ports[0]' });
@@ -62,7 +62,7 @@ describe('ports another project forwards', () => {
 
   it('checks `start` and `ports` too, not the commands that forward nothing', () => {
     const stopped = world(host('local', [observedOf(web, 'STOPPED')], [forward('shop', 'front', 8080)]));
-    expect(thrown(() => planChanges({ desired: desired(web), observed: stopped, mode: 'start' })).code).toBe('SPEC_INVALID');
+    expect(thrown(() => planChanges({ desired: desired(web), observed: stopped, mode: 'start' })).code).toBe('PORT_IN_USE');
     for (const mode of ['down', 'stop', 'rm', 'rmports', 'create'] as const) {
       expect(() => planChanges({ desired: desired(web), observed: stopped, mode }), mode).not.toThrow();
     }
@@ -89,7 +89,7 @@ describe('ports a container that left the spec still forwards', () => {
     const observed = world(host('local', [observedOf(old)], forwardsOf(old)));
     const e = thrown(() => planChanges({ desired: desired(web), observed, mode: 'up', targets: ['web'] }));
     expect(e.message).toBe(`host port 8080:80/tcp is already forwarded to old, a container of this project that is no longer in the spec (host "local")`);
-    expect(e.location?.path).toBe('web.ports[0]');
+    expect([e.code, e.location?.path]).toEqual(['PORT_IN_USE', 'web.ports[0]']);
   });
 
   it('leaves ports moving between containers of the spec to their own forward-ports', () => {
