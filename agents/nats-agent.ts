@@ -12,8 +12,7 @@ import { createAgentsBucket } from '../src/nats/agents-bucket.js';
 import { assertCredentialsFit, unrestrictedWarning, type NatsRole } from '../src/nats/auth.js';
 import { readCredentials, refusalOf } from '../src/nats/connect.js';
 import { AGENTS_BUCKET, JOBS_STREAM, jobConsumer, observeSubject } from '../src/nats/names.js';
-import type { ObserveReply } from '../src/transport/nats-transport.js';
-import { parseObserveRequest } from '../src/transport/observe-request.js';
+import { decodeObserveRequest, observeReply, type ObserveReply } from '../src/transport/wire/index.js';
 import { connectAgent } from './connect-agent.js';
 import { Heartbeat } from './heartbeat.js';
 import { HostLease } from './host-lease.js';
@@ -194,7 +193,7 @@ class NatsAgent {
   private async answerObserve(msg: Msg): Promise<void> {
     let reply: ObserveReply;
     try {
-      const request = parseObserveRequest(msg.data);
+      const request = decodeObserveRequest(msg.data, msg.subject);
       const observed = await this.observe();
       this.heartbeat.remember(observed);
       // The pass is shared; the folders are this request's own (the heartbeat keeps none).
@@ -202,7 +201,7 @@ class NatsAgent {
     } catch (e) {
       reply = { ok: false, error: toLockerError(e).toJSON() };
     }
-    msg.respond(JSON.stringify(reply));
+    msg.respond(observeReply.encode(reply));
   }
 
   /** The control point creates the consumer; until then the agent only waits (it may not create it). */

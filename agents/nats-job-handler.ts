@@ -4,10 +4,9 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { LockerError, toLockerError } from '../src/errors.js';
 import { jobMessageId, resultSubject } from '../src/nats/names.js';
-import type { JobResultMessage } from '../src/transport/nats-transport.js';
 import type { Job, JobResult } from '../src/transport/types.js';
+import { readJob, resultMessage, type JobKey, type JobResultMessage } from '../src/transport/wire/index.js';
 import type { JobJournal } from './job-journal.js';
-import { parseJobMessage, type JobKey } from './job-message.js';
 import type { LocalAgent } from './local-agent.js';
 
 /** Well inside the consumer's ack wait (10 s, JOB_ACK_WAIT_MS): a long action is not redelivered while it runs. */
@@ -40,8 +39,8 @@ export class JobHandler {
 
   async handle(ticket: Ticket): Promise<void> {
     const { msg } = ticket;
-    const parsed = parseJobMessage(msg.data, msg.headers?.get('Nats-Msg-Id') || undefined);
-    if (!parsed.ok) return this.refuse(ticket, parsed.reason, parsed.key);
+    const parsed = readJob(msg.data, msg.subject, msg.headers?.get('Nats-Msg-Id') || undefined);
+    if (!parsed.ok) return this.refuse(ticket, parsed.error, parsed.key);
     const job = parsed.job;
     const key = jobMessageId(job.runId, job.action.id, job.attempt);
     const journaled = this.o.journal.get(job.runId, job.action.id, job.attempt);
@@ -109,18 +108,14 @@ export class JobHandler {
     this.o.log(`${this.prefix(job)} outcome=${outcome}${suffix}`);
   }
 
-  private async refuse(ticket: Ticket, reason: string, key: JobKey | undefined): Promise<void> {
+  /** Answers a message that is not a job (when it names one) with the MESSAGE_INVALID that says why; nothing of it ran. */
+  private async refuse(ticket: Ticket, error: LockerError, key: JobKey | undefined): Promise<void> {
     const what = key ? `run=${key.runId} action=${key.actionId} attempt=${key.attempt}` : `message #${ticket.msg.seq}`;
-    if (key) {
-      const error = new LockerError('PLAN_INVALID', `job refused: ${reason}`, {
-        hint: 'the message on the jobs subject is not a Locker job; nothing of it ran',
-      });
-      await this.publish({ type: 'finished', ...key, host: this.o.host, result: { ok: false, error: error.toJSON() } });
-    }
+    if (key) await this.publish({ type: 'finished', ...key, host: this.o.host, result: { ok: false, error: error.toJSON() } });
     // term, not nak: a message that cannot be read now never will be. No reason text: nats-server
     // before 2.10 takes `+TERM <reason>` for an unknown ack and redelivers the message.
     if (!ticket.handedBack) ticket.msg.term();
-    this.o.log(`host=${this.o.host} ${what} outcome=refused: ${reason}`);
+    this.o.log(`host=${this.o.host} ${what} outcome=refused: ${error.message}`);
   }
 
   private prefix(job: Job): string {
@@ -133,7 +128,7 @@ export class JobHandler {
     let failure: string | undefined;
     for (;;) {
       try {
-        await this.o.js.publish(resultSubject(this.o.host), JSON.stringify(message), { msgID });
+        await this.o.js.publish(resultSubject(this.o.host), resultMessage.encode(message), { msgID });
         if (failure) this.o.log(`host=${this.o.host} published ${msgID} after a retry`);
         return;
       } catch (e) {

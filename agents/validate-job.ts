@@ -1,9 +1,9 @@
 // An agent checks every job on its own before touching anything: the job may come from another machine.
 // Pure checks, with the spec loader's own rules (names, safe text, mount policy); a job that fails them
-// is refused whole, nothing of it runs. A job off the wire is only JSON: every field's type is checked too.
+// is refused whole, nothing of it runs. Its shape (every field's type) is the wire's: src/transport/wire.
 
 import path from 'node:path/posix';
-import { ACTION_KINDS, type MountParams, type PlannedAction } from '../plans/types.js';
+import type { MountParams, PlannedAction } from '../plans/types.js';
 import { LockerError } from '../src/errors.js';
 import {
   BRIDGE_NAME,
@@ -15,7 +15,6 @@ import {
   isIpv4,
   isMac,
   isPortNumber,
-  isProtocol,
   LXC_NAME,
   PROJECT_NAME,
   TEMPLATE_ARG,
@@ -41,10 +40,7 @@ export function validateJob(job: Job, host: string): void {
   }
   const tooLong = describeLxcNameLength(a.project, a.container);
   if (tooLong !== undefined) throw invalid(a, tooLong);
-  if (!isObject(a.params) || !(ACTION_KINDS as readonly unknown[]).includes(a.params.kind)) {
-    throw invalid(a, 'params have no known kind');
-  }
-  if (a.kind !== a.params.kind) throw invalid(a, `params are for "${a.params.kind}", not "${String(a.kind)}"`);
+  if (a.kind !== a.params.kind) throw invalid(a, `params are for "${a.params.kind}", not "${a.kind}"`);
   checkParams(a);
 }
 
@@ -52,13 +48,10 @@ function checkParams(a: PlannedAction): void {
   const p = a.params;
   switch (p.kind) {
     case 'create': {
-      if (typeof p.template !== 'string') throw invalid(a, 'template is not a string');
       const unsafe = p.template.startsWith('/') ? describeUnsafePath(p.template) : TEMPLATE_NAME.test(p.template) ? undefined : 'is not a name';
       if (unsafe !== undefined) throw invalid(a, `template ${show(p.template)} is neither a name nor a plain absolute path: it ${unsafe}`);
-      if (!isObject(p.args)) throw invalid(a, 'template arguments are not a map');
       for (const [key, value] of Object.entries(p.args)) {
         if (!TEMPLATE_ARG.test(key)) throw invalid(a, `template argument name ${show(key)} is not allowed`);
-        if (typeof value !== 'string') throw invalid(a, `template argument ${key} is not a string`);
         const bad = describeUnsafeArg(value);
         if (bad !== undefined) throw invalid(a, `template argument ${key} ${show(value)} ${bad}`);
       }
@@ -66,12 +59,10 @@ function checkParams(a: PlannedAction): void {
     }
     case 'clone':
       checkName(a, 'origin', p.origin, LXC_NAME);
-      if (typeof p.snapshot !== 'boolean') throw invalid(a, 'snapshot is not true or false');
       if (p.origin === a.lxcName) throw invalid(a, 'a container cannot be cloned from itself');
       return;
     case 'copy-out':
     case 'write-mounts': {
-      if (!Array.isArray(p.mounts)) throw invalid(a, 'mounts is not a list');
       const allowed = checkAllowances(a, p.allowed);
       p.mounts.forEach((m, i) => checkMount(a, m, i, allowed));
       return;
@@ -80,16 +71,10 @@ function checkParams(a: PlannedAction): void {
       if (p.fqdn !== undefined && !isDnsName(p.fqdn)) throw invalid(a, `fqdn ${show(p.fqdn)} is not a DNS name`);
       return;
     case 'forward-ports':
-      if (!Array.isArray(p.ports)) throw invalid(a, 'ports is not a list');
       p.ports.forEach((port, i) => {
-        if (!isObject(port)) throw invalid(a, `ports[${i}] is not a map`);
         for (const n of [port.hostPort, port.containerPort]) {
           if (!isPortNumber(n)) throw invalid(a, `ports[${i}]: ${show(n)} is not a port`);
         }
-        if (!isProtocol(port.protocol)) {
-          throw invalid(a, `ports[${i}]: protocol ${show(port.protocol)} is not tcp or udp`);
-        }
-        if (port.ipv6 !== undefined && port.ipv6 !== true) throw invalid(a, `ports[${i}]: ipv6 ${show(port.ipv6)} is not true`);
         const family = port.ipv6 === true ? 'IPv6' : 'IPv4';
         if (port.hostIp !== undefined && !isForwardHostAddress(port.hostIp, port.ipv6 === true)) {
           throw invalid(a, `ports[${i}]: host address ${show(port.hostIp)} is not an ${family} address`);
@@ -102,16 +87,14 @@ function checkParams(a: PlannedAction): void {
       checkNetwork(a, p);
       return;
     case 'write-links':
-      if (!Array.isArray(p.entries)) throw invalid(a, 'entries is not a list');
       p.entries.forEach((e, i) => {
-        if (!isObject(e) || !isIpv4(e.ip)) throw invalid(a, `entries[${i}]: ${show(isObject(e) ? e.ip : e)} is not an IPv4 address`);
-        if (!Array.isArray(e.names) || e.names.length === 0 || !e.names.every((n) => isDnsName(n) && n === n.toLowerCase())) {
+        if (!isIpv4(e.ip)) throw invalid(a, `entries[${i}]: ${show(e.ip)} is not an IPv4 address`);
+        if (e.names.length === 0 || !e.names.every((n) => isDnsName(n) && n === n.toLowerCase())) {
           throw invalid(a, `entries[${i}]: names ${show(e.names)} are not lower-case DNS names`);
         }
       });
       return;
     case 'set-autostart':
-      if (typeof p.autostart !== 'boolean') throw invalid(a, 'autostart is not true or false');
       if (!Number.isInteger(p.order) || p.order < 0 || p.order > 100_000) throw invalid(a, `order ${show(p.order)} is not a whole number 0-100000`);
       return;
     case 'start':
@@ -124,25 +107,21 @@ function checkParams(a: PlannedAction): void {
 
 /** Each value ends up in an `lxc.net.0.*` line of the config, a claim file, or a dhcp_release argument. */
 function checkNetwork(a: PlannedAction, p: Extract<PlannedAction['params'], { kind: 'set-network' }>): void {
-  if (typeof p.bridge !== 'string' || !BRIDGE_NAME.test(p.bridge)) throw invalid(a, `bridge ${show(p.bridge)} is not an interface name`);
+  if (!BRIDGE_NAME.test(p.bridge)) throw invalid(a, `bridge ${show(p.bridge)} is not an interface name`);
   if (!isMac(p.mac)) throw invalid(a, `MAC ${show(p.mac)} is not a lower-case MAC address`);
   if (!isIpv4(p.ipv4) || !isIpv4(p.gateway)) throw invalid(a, `address ${show(p.ipv4)} or gateway ${show(p.gateway)} is not an IPv4 address`);
   if (!Number.isInteger(p.prefix) || p.prefix < 1 || p.prefix > 30) throw invalid(a, `prefix ${show(p.prefix)} is not 1-30`);
-  if (typeof p.reserve !== 'boolean') throw invalid(a, 'reserve is not true or false');
   if (p.previousMac !== undefined && !isMac(p.previousMac)) throw invalid(a, `previous MAC ${show(p.previousMac)} is not a MAC address`);
   if (p.ipv6 !== undefined) {
     const v6 = p.ipv6;
-    if (!isObject(v6) || !isCanonicalIpv6(v6.address) || !isCanonicalIpv6(v6.gateway) || !Number.isInteger(v6.prefix) || v6.prefix < 1 || v6.prefix > 128) {
+    if (!isCanonicalIpv6(v6.address) || !isCanonicalIpv6(v6.gateway) || !Number.isInteger(v6.prefix) || v6.prefix < 1 || v6.prefix > 128) {
       throw invalid(a, `ipv6 ${show(v6)} is not an address, prefix and gateway`);
     }
   }
 }
 
-function checkAllowances(a: PlannedAction, allowed: unknown): string[] {
+function checkAllowances(a: PlannedAction, allowed: readonly string[] | undefined): readonly string[] {
   if (allowed === undefined) return [];
-  if (!Array.isArray(allowed) || !allowed.every((x): x is string => typeof x === 'string')) {
-    throw invalid(a, 'allowed is not a list of paths');
-  }
   for (const x of allowed) {
     const unsafe = describeUnsafePath(x);
     if (unsafe !== undefined) throw invalid(a, `allowed path ${show(x)} ${unsafe}`);
@@ -151,18 +130,16 @@ function checkAllowances(a: PlannedAction, allowed: unknown): string[] {
 }
 
 function checkMount(a: PlannedAction, m: MountParams, i: number, allowed: readonly string[]): void {
-  if (!isObject(m)) throw invalid(a, `mounts[${i}] is not a map`);
   for (const [what, p] of [
     ['host path', m.hostPath],
     ['container path', m.containerPath],
   ] as const) {
-    if (typeof p !== 'string' || !isCleanAbsolute(p)) {
+    if (!isCleanAbsolute(p)) {
       throw invalid(a, `mounts[${i}]: ${what} ${show(p)} must be absolute, without "..", whitespace, "#", "," or NUL`);
     }
     const unsafe = describeUnsafePath(p);
     if (unsafe !== undefined) throw invalid(a, `mounts[${i}]: ${what} ${show(p)} ${unsafe}`);
   }
-  if (typeof m.readOnly !== 'boolean') throw invalid(a, `mounts[${i}]: readOnly is not true or false`);
   if (path.normalize(m.containerPath) === '/') throw invalid(a, `mounts[${i}]: cannot mount over the container's /`);
   // The lxcpath and the real path behind symlinks are checked by the action itself, on the host.
   const refused = findRefusedMount(m.hostPath, allowed);
@@ -173,15 +150,10 @@ export function isCleanAbsolute(p: string): boolean {
   return p.startsWith('/') && !BAD_PATH_CHARS.test(p) && !p.split('/').includes('..');
 }
 
-function checkName(a: PlannedAction, what: string, value: unknown, rule: RegExp): void {
-  // A regex test coerces its argument (["web"] would pass as "web"): only a string is a name.
-  if (typeof value !== 'string' || !rule.test(value)) {
+function checkName(a: PlannedAction, what: string, value: string, rule: RegExp): void {
+  if (!rule.test(value)) {
     throw invalid(a, `${what} name ${show(value)} is not allowed (letters, digits${what === 'container' ? ' and -' : ', _ . -'}, starting with a letter or digit)`);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A value as it appears in a message: quoted, escapes visible, never more than one line. */

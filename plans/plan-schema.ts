@@ -56,7 +56,8 @@ const params = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('destroy') }),
 ]);
 
-const action = z.strictObject({
+/** One action as the planner makes it: also the action of a job on the wire (src/transport/wire). */
+export const plannedActionSchema = z.strictObject({
   id: z.string().min(1),
   host: z.string().min(1),
   project: z.string().min(1),
@@ -81,7 +82,7 @@ export const planSchema = z.strictObject({
   specDigest: z.string(),
   observedDigests: z.record(z.string(), z.string()),
   targets: z.array(z.string()),
-  actions: z.array(action),
+  actions: z.array(plannedActionSchema),
 });
 
 /** Compile-time proof that what the schema accepts is a Plan. */

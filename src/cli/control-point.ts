@@ -108,7 +108,7 @@ export async function openNatsControlPoint(options: CliOptions & { nats: string 
       lastKnownState: async (host) => {
         const agent = await getAgent(nc, host);
         if (!agent?.observed) return undefined;
-        return { observed: agent.observed as ObservedHost, ageMs: agent.ageMs };
+        return { observed: agent.observed, ageMs: agent.ageMs };
       },
       reportedHosts: () => listAgentHosts(nc),
       agentPresence: async (host) => {

@@ -4,47 +4,16 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { z } from 'zod';
 import { LockerError } from '../errors.js';
+import { heartbeatMessage, type AgentHeartbeat } from '../transport/wire/index.js';
 import { AGENTS_BUCKET, DOWN_AFTER_MS, heartbeatSubject } from './names.js';
 
-export interface AgentHeartbeat {
-  host: string;
-  lxcpath: string;
-  pid: number;
-  version: string;
-  /** ISO-8601, the agent's clock. */
-  at: string;
-  /** The machine the agent runs on (its hostname), to tell two agents claiming one host name apart. */
-  machine?: string;
-  /** Random per agent process: the heartbeat key is a lease, and this says whose it is. */
-  instance?: string;
-  /** The last ObservedHost the agent saw, so a host can be planned while its agent is down. */
-  observed?: unknown;
-}
+export { parseHeartbeat, type AgentHeartbeat } from '../transport/wire/index.js';
 
 export interface AgentStatus extends AgentHeartbeat {
   up: boolean;
   /** Time since the server stored the last heartbeat. */
   ageMs: number;
-}
-
-// Loose on purpose: an agent of a newer version may add fields.
-const heartbeatSchema = z.looseObject({
-  host: z.string(),
-  lxcpath: z.string(),
-  pid: z.number().int(),
-  version: z.string(),
-  at: z.string(),
-  machine: z.string().optional(),
-  instance: z.string().optional(),
-  observed: z.unknown().optional(),
-});
-
-/** A heartbeat's value, or undefined when it is not one (another version's, or damaged). */
-export function parseHeartbeat(value: unknown): AgentHeartbeat | undefined {
-  const parsed = heartbeatSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /**
@@ -55,7 +24,7 @@ export function parseHeartbeat(value: unknown): AgentHeartbeat | undefined {
 export async function publishHeartbeat(js: JetStreamClient, hb: AgentHeartbeat, expectRevision?: number): Promise<number> {
   const ack = await js.publish(
     heartbeatSubject(hb.host),
-    JSON.stringify(hb),
+    heartbeatMessage.encode(hb),
     expectRevision === undefined ? undefined : { expect: { lastSubjectSequence: expectRevision } },
   );
   return ack.seq;
@@ -105,23 +74,7 @@ async function openAgents(nc: NatsConnection): Promise<KV> {
  */
 function toStatus(host: string, entry: KvEntry | null): AgentStatus | undefined {
   if (entry === null || entry.operation !== 'PUT') return undefined;
-  let value: unknown;
-  try {
-    value = entry.json();
-  } catch (e) {
-    throw unreadable(host, `not JSON (${(e as Error).message})`);
-  }
-  const parsed = heartbeatSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw unreadable(host, `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'rejected'}`);
-  }
+  const heartbeat = heartbeatMessage.decode(entry.value, heartbeatSubject(host));
   const ageMs = Math.max(0, Date.now() - entry.created.getTime());
-  return { ...parsed.data, up: ageMs < DOWN_AFTER_MS, ageMs };
-}
-
-function unreadable(host: string, why: string): LockerError {
-  return new LockerError('AGENT_OFFLINE', `the heartbeat of host ${host} in ${AGENTS_BUCKET} is not readable: ${why}`, {
-    hint: 'run the same locker version on every host and on the control point',
-  });
+  return { ...heartbeat, up: ageMs < DOWN_AFTER_MS, ageMs };
 }

@@ -29,6 +29,16 @@ export const agentInboxPrefix = (host: string) => `_INBOX_${host.replaceAll('.',
 /** JetStream de-duplication id of a job or its result: one effect per run/action/attempt. */
 export const jobMessageId = (runId: string, actionId: string, attempt: number) => `${runId}|${actionId}|${attempt}`;
 
+/** The run, action and attempt a jobMessageId names; undefined when it is not one. */
+export function parseJobMessageId(msgId: string | undefined): { runId: string; actionId: string; attempt: number } | undefined {
+  const parts = msgId?.split('|');
+  if (parts?.length !== 3) return undefined;
+  const [runId, actionId, attemptText] = parts as [string, string, string];
+  const attempt = Number(attemptText);
+  if (runId === '' || actionId === '' || !Number.isInteger(attempt) || attempt < 1) return undefined;
+  return { runId, actionId, attempt };
+}
+
 /** Seconds between heartbeats; a host is down after three missed ones. */
 export const HEARTBEAT_SECONDS = 2;
 export const DOWN_AFTER_MS = HEARTBEAT_SECONDS * 3 * 1000;

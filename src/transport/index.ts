@@ -3,5 +3,5 @@
 
 export type { Job, JobReporter, JobResult, Transport } from './types.js';
 export { InProcessTransport, type HostAgent } from './in-process.js';
-export { encodeObserveRequest, parseObserveRequest } from './observe-request.js';
-export { NatsTransport, type NatsTransportOptions, type JobResultMessage, type ObserveReply } from './nats-transport.js';
+export { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
+export * from './wire/index.js';

@@ -11,36 +11,11 @@ import {
   type OrderedConsumerOptions,
 } from '@nats-io/jetstream';
 import { Empty, errors, type NatsConnection } from '@nats-io/transport-node';
-import { z } from 'zod';
 import type { ObservedHost, ObserveRequest } from '../../plans/observed.js';
-import { LockerError, type LockerErrorJSON } from '../errors.js';
+import { LockerError, toLockerError } from '../errors.js';
 import { RESULTS_STREAM, jobMessageId, jobSubject, observeSubject } from '../nats/names.js';
-import { encodeObserveRequest } from './observe-request.js';
 import type { Job, JobReporter, JobResult, Transport } from './types.js';
-
-/** What an agent publishes on resultSubject(host) about one job. */
-export type JobResultMessage =
-  | { type: 'started'; runId: string; actionId: string; attempt: number; host: string }
-  | { type: 'finished'; runId: string; actionId: string; attempt: number; host: string; result: JobResult };
-
-/** What an agent answers on observeSubject(host). */
-export type ObserveReply = { ok: true; observed: ObservedHost } | { ok: false; error: LockerErrorJSON };
-
-const errorJson = z.looseObject({
-  name: z.literal('LockerError'),
-  code: z.string(),
-  message: z.string(),
-  retryable: z.boolean(),
-});
-const jobResult = z.union([
-  z.object({ ok: z.literal(true), outcome: z.enum(['done', 'adopted']), detail: z.string().optional() }),
-  z.object({ ok: z.literal(false), error: errorJson }),
-]);
-const scope = { runId: z.string(), actionId: z.string(), attempt: z.number().int().positive(), host: z.string() };
-const resultMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('started'), ...scope }),
-  z.object({ type: z.literal('finished'), ...scope, result: jobResult }),
-]);
+import { encodeObserveRequest, jobMessage, observeReply, resultMessage, type JobResultMessage } from './wire/index.js';
 
 export const OBSERVE_TIMEOUT_MS = 5_000;
 /** How long one pull of the results consumer lasts; also its recovery backoff after a server restart. */
@@ -104,17 +79,18 @@ export class NatsTransport implements Transport {
   }
 
   async observe(host: string, request?: ObserveRequest): Promise<ObservedHost> {
-    let text: string;
+    let data: Uint8Array;
+    const subject = observeSubject(host);
     const payload = encodeObserveRequest(request);
     try {
-      text = (await this.nc.request(observeSubject(host), payload === '' ? Empty : payload, { timeout: this.observeTimeoutMs })).string();
+      data = (await this.nc.request(subject, payload === '' ? Empty : payload, { timeout: this.observeTimeoutMs })).data;
     } catch (e) {
       if (e instanceof errors.TimeoutError || e instanceof errors.RequestError || e instanceof errors.NoRespondersError) {
         throw agentOffline(host, e);
       }
       throw e;
     }
-    const reply = JSON.parse(text) as ObserveReply;
+    const reply = observeReply.decode(data, subject);
     if (reply.ok) return reply.observed;
     throw LockerError.fromJSON(reply.error);
   }
@@ -154,7 +130,7 @@ export class NatsTransport implements Transport {
       if (this.seen.get(key)?.result) return; // answered while we were retrying
       try {
         // msgID: a republish of the same run/action/attempt is dropped by the stream, so it cannot run twice.
-        await this.js.publish(jobSubject(job.action.host), JSON.stringify(job), { msgID: key });
+        await this.js.publish(jobSubject(job.action.host), jobMessage.encode(job), { msgID: key });
         return;
       } catch (e) {
         if (Date.now() > deadline) {
@@ -171,10 +147,12 @@ export class NatsTransport implements Transport {
 
   private async read(): Promise<void> {
     for await (const m of this.messages) {
-      const parsed = parseResultMessage(m.data);
-      if (parsed === undefined) {
+      let parsed: JobResultMessage;
+      try {
+        parsed = resultMessage.decode(m.data, m.subject);
+      } catch (e) {
         // Anyone allowed on locker.results.<host> can write there; a bad message must not stop the others.
-        this.log(`skipped unreadable result message ${m.subject} #${m.seq}`);
+        this.log(`skipped result message #${m.seq}: ${toLockerError(e).message}`);
         continue;
       }
       const key = jobMessageId(parsed.runId, parsed.actionId, parsed.attempt);
@@ -205,17 +183,6 @@ export class NatsTransport implements Transport {
     for (const w of this.waiters.get(key) ?? []) w.reject(error);
     this.waiters.delete(key);
   }
-}
-
-export function parseResultMessage(data: Uint8Array): JobResultMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(data));
-  } catch {
-    return undefined;
-  }
-  const r = resultMessage.safeParse(value);
-  return r.success ? (r.data as JobResultMessage) : undefined;
 }
 
 /**

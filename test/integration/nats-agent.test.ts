@@ -13,7 +13,8 @@ import { getAgent } from '../../src/nats/agents-registry.js';
 import { connectNats } from '../../src/nats/connect.js';
 import { ensureNatsResources } from '../../src/nats/ensure-resources.js';
 import { JOBS_STREAM, jobConsumer, jobMessageId, jobSubject, resultSubject } from '../../src/nats/names.js';
-import { NatsTransport, parseResultMessage, type JobResultMessage } from '../../src/transport/nats-transport.js';
+import { NatsTransport } from '../../src/transport/nats-transport.js';
+import { resultMessage, type JobResultMessage } from '../../src/transport/wire/index.js';
 import type { Job, JobResult } from '../../src/transport/types.js';
 import { makeAction, makeJob } from '../helpers/actions.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
@@ -104,8 +105,11 @@ function watchResults(host: Host): { messages: JobResultMessage[]; stop(): void 
   const messages: JobResultMessage[] = [];
   const sub = nc!.subscribe(resultSubject(host), {
     callback: (_err, msg) => {
-      const m = parseResultMessage(msg.data);
-      if (m) messages.push(m);
+      try {
+        messages.push(resultMessage.decode(msg.data, msg.subject));
+      } catch {
+        // not a result message: not one to collect
+      }
     },
   });
   return { messages, stop: () => sub.unsubscribe() };
@@ -266,7 +270,9 @@ describe('NATS agents and transport', () => {
         actionId: 'b/stray/create',
         result: { ok: false, error: { code: 'HOST_PRECONDITION' } },
       });
-      expect(byRun['r-garbage:finished']).toMatchObject({ actionId: 'a/x/create', result: { ok: false, error: { code: 'PLAN_INVALID' } } });
+      expect(byRun['r-garbage:finished']).toMatchObject({ actionId: 'a/x/create', result: { ok: false, error: { code: 'MESSAGE_INVALID' } } });
+      const garbage = byRun['r-garbage:finished'];
+      expect(garbage?.type === 'finished' && !garbage.result.ok && garbage.result.error.message).toMatch(/^job on locker\.jobs\.a is not readable: not JSON/);
       await until('both off the queue', async () => {
         const w = await jobsWaiting('a');
         return w.pending === 0 && w.unacked === 0;
