@@ -216,6 +216,11 @@ describe('heartbeats', () => {
     }
   });
 
+  it('keep a beat whose observation this version cannot read, without the observation', () => {
+    const text = JSON.stringify({ host: 'local', lxcpath: '/x', pid: 7, version: '0.1', at: 'now', observed: { host: 'local', containers: 'old format' } });
+    expect(heartbeatMessage.decode(bytes(text), '$KV.locker_agents.local')).toEqual({ host: 'local', lxcpath: '/x', pid: 7, version: '0.1', at: 'now' });
+  });
+
   it('refuse one without a pid, naming the key', () => {
     const text = JSON.stringify({ host: 'local', lxcpath: '/x', version: '1', at: 'now' });
     expect(thrown(() => heartbeatMessage.decode(bytes(text), '$KV.locker_agents.local')).message).toBe(

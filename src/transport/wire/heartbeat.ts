@@ -29,7 +29,8 @@ const heartbeatSchema: z.ZodType<AgentHeartbeat, unknown> = z.looseObject({
   at: z.string(),
   machine: z.string().optional(),
   instance: z.string().optional(),
-  observed: observedHostSchema.optional(),
+  // An observation this version cannot read (an older or newer agent) is left out: the beat still says the agent lives.
+  observed: observedHostSchema.optional().catch(undefined),
 });
 
 export const heartbeatMessage = wireMessage<AgentHeartbeat>('heartbeat', heartbeatSchema);
