@@ -5,7 +5,7 @@ import type { ObservedHost, ObserveRequest } from '../plans/observed.js';
 import type { ActionParams } from '../plans/types.js';
 import { toLockerError } from '../src/errors.js';
 import { readForwards, removeForwards, setForwards } from '../src/net/index.js';
-import { ADDRESS_DIR, DEFAULT_STOP_TIMEOUT_S } from '../src/lxc/index.js';
+import { ADDRESS_DIR } from '../src/lxc/index.js';
 import type { Job, JobReporter, JobResult } from '../src/transport/types.js';
 import type { ActionContext, ActionOutcome, NetOps } from './actions/context.js';
 import { runClone } from './actions/clone.js';
@@ -29,8 +29,6 @@ export interface LocalAgentOptions {
   host: string;
   /** The host's lxcpath (see defaultLxcPath()); separate lxcpaths act as separate hosts on one machine. */
   lxcpath: string;
-  /** Seconds a clean stop may take before the container is killed (0: kill at once). Default 10. */
-  stopTimeoutSeconds?: number;
   /** How long forward-ports waits for the container's IPv4 address. Default 30 s. */
   ipv4TimeoutMs?: number;
   /** Netfilter operations; default: src/net. */
@@ -45,7 +43,6 @@ export class LocalAgent {
   readonly host: string;
   readonly lxcpath: string;
   private readonly net: NetOps;
-  private readonly stopTimeoutSeconds: number;
   private readonly ipv4TimeoutMs: number;
   private readonly addressDir: string;
   private readonly locks = new ContainerLocks();
@@ -54,7 +51,6 @@ export class LocalAgent {
     this.host = opts.host;
     this.lxcpath = opts.lxcpath;
     this.net = opts.net ?? DEFAULT_NET;
-    this.stopTimeoutSeconds = opts.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_S;
     this.ipv4TimeoutMs = opts.ipv4TimeoutMs ?? 60_000;
     this.addressDir = opts.addressDir ?? ADDRESS_DIR;
   }
@@ -74,7 +70,6 @@ export class LocalAgent {
           lxcpath: this.lxcpath,
           action,
           net: this.net,
-          stopTimeoutSeconds: this.stopTimeoutSeconds,
           ipv4TimeoutMs: this.ipv4TimeoutMs,
           addressDir: this.addressDir,
         };
@@ -82,6 +77,7 @@ export class LocalAgent {
       });
       const result: JobResult = { ok: true, outcome: outcome.outcome };
       if (outcome.detail !== undefined) result.detail = outcome.detail;
+      if (outcome.warning !== undefined) result.warning = outcome.warning;
       return result;
     } catch (e) {
       return { ok: false, error: toLockerError(e).toJSON() };

@@ -6,13 +6,14 @@ import { jetstream, type Consumer, type JetStreamClient } from '@nats-io/jetstre
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import path from 'node:path';
 import type { ObservedHost } from '../plans/observed.js';
+import { takesSlot } from '../plans/work-slots.js';
 import { isLockerError, LockerError, toLockerError } from '../src/errors.js';
 import type { HeldLock } from '../src/lock/index.js';
 import { createAgentsBucket } from '../src/nats/agents-bucket.js';
 import { assertCredentialsFit, unrestrictedWarning, type NatsRole } from '../src/nats/auth.js';
 import { readCredentials, refusalOf } from '../src/nats/connect.js';
 import { AGENTS_BUCKET, JOBS_STREAM, jobConsumer, observeSubject } from '../src/nats/names.js';
-import { decodeObserveRequest, observeReply, type ObserveReply } from '../src/transport/wire/index.js';
+import { decodeObserveRequest, jobKindOf, observeReply, type ObserveReply } from '../src/transport/wire/index.js';
 import { connectAgent } from './connect-agent.js';
 import { Heartbeat } from './heartbeat.js';
 import { HostLease } from './host-lease.js';
@@ -89,8 +90,10 @@ class NatsAgent {
   private observeSub?: Subscription;
   private observing?: Promise<ObservedHost>;
   private puller?: Promise<void>;
-  /** Jobs in hand, settled or not; a free slot is what lets the puller ask for the next job. */
+  /** Jobs in hand, settled or not. */
   private readonly handling = new Set<Promise<void>>();
+  /** Jobs in hand that take a slot (takesSlot: not stops); a free slot is what lets the puller ask for the next job. */
+  private readonly slotted = new Set<Promise<void>>();
   private stopping = false;
   private givingUp = false;
   private stopped?: Promise<void>;
@@ -231,15 +234,16 @@ class NatsAgent {
 
   /**
    * One pull of one job at a time, and only when a slot is free: a prefetched job would sit here
-   * unextended and be redelivered meanwhile. Jobs in hand run concurrently.
+   * unextended and be redelivered meanwhile. Jobs in hand run concurrently; a stop takes no slot, so
+   * every stop the control point sends runs at once.
    */
   private async pull(): Promise<void> {
     let consumer = await this.waitForConsumer();
     const concurrency = this.o.concurrency ?? 4;
     let failure: string | undefined;
     while (!this.stopping && consumer) {
-      if (this.handling.size >= concurrency) {
-        await Promise.race(this.handling);
+      if (this.slotted.size >= concurrency) {
+        await Promise.race(this.slotted);
         continue;
       }
       let msg;
@@ -275,8 +279,10 @@ class NatsAgent {
         .finally(() => {
           this.tickets.delete(ticket);
           this.handling.delete(handled);
+          this.slotted.delete(handled);
         });
       this.handling.add(handled);
+      if (takesSlot({ kind: jobKindOf(msg.data) })) this.slotted.add(handled);
     }
   }
 

@@ -20,7 +20,7 @@ import {
   TEMPLATE_ARG,
   TEMPLATE_NAME,
 } from '../src/rules/index.js';
-import { describeUnsafeArg, describeUnsafePath, describeViolation, findRefusedMount } from '../src/spec/index.js';
+import { describeUnsafeArg, describeUnsafePath, describeViolation, findRefusedMount, isStopTimeout, STOP_TIMEOUT_RULE } from '../src/spec/index.js';
 import type { Job } from '../src/transport/types.js';
 
 // Whitespace and '#' break LXC's config syntax, ',' its mount options, NUL every syscall.
@@ -97,8 +97,13 @@ function checkParams(a: PlannedAction): void {
     case 'set-autostart':
       if (!Number.isInteger(p.order) || p.order < 0 || p.order > 100_000) throw invalid(a, `order ${show(p.order)} is not a whole number 0-100000`);
       return;
-    case 'start':
     case 'stop':
+      // Absent in plans saved before stop timeouts: the agent's default applies.
+      if (p.timeoutSeconds !== undefined && !isStopTimeout(p.timeoutSeconds)) {
+        throw invalid(a, `stop timeout ${show(p.timeoutSeconds)} is not ${STOP_TIMEOUT_RULE}`);
+      }
+      return;
+    case 'start':
     case 'destroy':
     case 'unforward-ports':
       return;

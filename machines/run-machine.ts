@@ -1,4 +1,5 @@
-// The run orchestrator: one container actor per container, dependencies across them, a parallelism bound.
+// The run orchestrator: one container actor per container, dependencies across them, a parallelism bound
+// (on the work that loads this machine: stops take no slot, see takesSlot).
 // Pure: what a step does and where its events go are supplied from outside (.provide()).
 
 import { type ActorRefFrom, assign, enqueueActions, setup } from 'xstate';
@@ -104,7 +105,7 @@ export const runMachine = setup({
     schedule: enqueueActions(({ context, enqueue }) => {
       if (context.interrupted) return;
       const running = countStatus(context.status).running;
-      const ready = pickReady(context.actions, context.status, context.parallelism - running);
+      const ready = pickReady(context.actions, context.status, context.parallelism);
       const status = { ...context.status };
       if (ready.length === 0 && running === 0) {
         // Nothing runs and nothing can: what is left waits on a dependency outside this run.

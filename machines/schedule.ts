@@ -2,6 +2,7 @@
 // No I/O and no clocks: the run machine calls these with its context.
 
 import type { PlannedAction } from '../plans/types.js';
+import { takesSlot } from '../plans/work-slots.js';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -11,24 +12,28 @@ export function containerKey(action: Pick<PlannedAction, 'host' | 'container'>):
 }
 
 /**
- * Actions whose dependencies all succeeded, whose container is idle, in plan order,
- * at most `capacity` of them.
+ * Actions whose dependencies all succeeded, whose container is idle, in plan order: those that take a
+ * slot (takesSlot), as many as `parallelism` leaves free beside the ones running; the others (stops),
+ * all of them.
  */
 export function pickReady(
   actions: readonly PlannedAction[],
   status: Readonly<Record<string, StepStatus>>,
-  capacity: number,
+  parallelism: number,
 ): PlannedAction[] {
-  if (capacity <= 0) return [];
-  const busy = new Set(actions.filter((a) => status[a.id] === 'running').map(containerKey));
+  const running = actions.filter((a) => status[a.id] === 'running');
+  const busy = new Set(running.map(containerKey));
+  let slots = parallelism - running.filter(takesSlot).length;
   const picked: PlannedAction[] = [];
   for (const action of actions) {
-    if (picked.length >= capacity) break;
     if (status[action.id] !== 'pending') continue;
     const key = containerKey(action);
     if (busy.has(key)) continue;
+    const slot = takesSlot(action);
+    if (slot && slots <= 0) continue;
     if (!action.dependsOn.every((d) => status[d] === 'succeeded')) continue;
     busy.add(key);
+    if (slot) slots -= 1;
     picked.push(action);
   }
   return picked;

@@ -30,7 +30,13 @@ export function toLogEvent(emitted: RunEmitted, scope: RunScope, durationMs = 0)
       return {
         ...at,
         type: 'action.succeeded',
-        data: { kind, outcome: result.outcome, durationMs, ...(result.detail ? { detail: result.detail } : {}) },
+        data: {
+          kind,
+          outcome: result.outcome,
+          durationMs,
+          ...(result.detail ? { detail: result.detail } : {}),
+          ...(result.warning ? { warning: result.warning } : {}),
+        },
       };
     }
     case 'step.retrying':

@@ -8,6 +8,7 @@ export { holdsProject } from './find-leftovers.js';
 export { renderPlan, summarizePlan, type PlanSummary } from './render-plan.js';
 export { serializePlan, parsePlan, computePlanId } from './plan-file.js';
 export { orderActions } from './order-actions.js';
+export { takesSlot } from './work-slots.js';
 export { labelPort } from '../src/rules/ports.js';
 export type * from './types.js';
 export type * from './observed.js';

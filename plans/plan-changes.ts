@@ -16,6 +16,7 @@ import { specNamed, type PlanContext } from './plan-context.js';
 import { planCreation } from './plan-creation.js';
 import { PlanDraft } from './plan-draft.js';
 import { planExisting } from './plan-existing.js';
+import { planRestarts } from './plan-restart.js';
 import { planTeardowns, type TeardownRequest } from './plan-teardown.js';
 import { resolveScope } from './resolve-scope.js';
 import type { ActionReason, Plan, PlanMode } from './types.js';
@@ -29,6 +30,8 @@ export interface PlanInput {
   targets?: string[];
   /** Copy a new container's data out into its volume folders before mounting them; default true. */
   move?: boolean;
+  /** The command's `-t SECONDS`: overrides every container's stop_timeout in this plan. */
+  stopTimeout?: number;
 }
 
 export function planChanges(input: PlanInput): Plan {
@@ -40,9 +43,10 @@ export function planChanges(input: PlanInput): Plan {
   const scope = targets.length > 0 && specTargets.length === 0 ? [] : resolveScope(desired, mode, specTargets);
   // Containers this plan may (re)address must get an address; the others get one for links to point at.
   const addressed = mode === 'up' || mode === 'create' ? scope.map((c) => addressKey(c.host, c.lxcName)) : [];
-  const converging = mode === 'up' || mode === 'create' || mode === 'start' || mode === 'ports';
+  const converging = mode === 'up' || mode === 'create' || mode === 'start' || mode === 'restart' || mode === 'ports';
   const addresses = converging ? assignAddresses(desired, observed, new Set(addressed)) : new Map();
   const ctx: PlanContext = { desired, observed, mode, move: input.move !== false, draft: new PlanDraft(desired.project), addresses, seeded: new Map() };
+  if (input.stopTimeout !== undefined) ctx.stopTimeout = input.stopTimeout;
   // Leftovers of the project are only looked for when the command covers the whole project.
   const leftovers = targets.length === 0 && (mode === 'up' || mode === 'down' || mode === 'rmports');
   switch (mode) {
@@ -56,6 +60,9 @@ export function planChanges(input: PlanInput): Plan {
       checkForeignForwards(ctx, scope, left);
       break;
     }
+    case 'restart':
+      planRestarts(ctx, scope);
+      break;
     case 'stop': {
       const steps = { stop: true, destroy: false };
       planTeardowns(ctx, [...specRequests(ctx, scope, steps), ...requested(named, steps)]);

@@ -4,7 +4,7 @@
 import { LockerError } from '../src/errors.js';
 import type { ContainerSpec } from '../src/spec/types.js';
 import { findContainer, refOf, requireHost } from './observed-lookup.js';
-import { containerNamed, type PlanContext } from './plan-context.js';
+import { containerNamed, stopParams, type PlanContext } from './plan-context.js';
 import { planForwards } from './plan-existing.js';
 import type { ActionKind } from './types.js';
 
@@ -41,7 +41,7 @@ function orderAgainstOrigin(ctx: PlanContext, clone: ContainerSpec, origin: Cont
       reason: 'origin-of-snapshot',
       detail: `stop so ${clone.lxcName} can be copied from it`,
       specRef: clone.source.ref,
-      params: { kind: 'stop' },
+      params: stopParams(ctx, origin),
     });
     if (ctx.mode === 'up') {
       draft.add(originRef, {

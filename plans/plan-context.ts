@@ -2,11 +2,12 @@
 // Shared by the converge and teardown halves of the planner.
 
 import { LockerError } from '../src/errors.js';
+import { DEFAULT_STOP_TIMEOUT_S } from '../src/spec/stop-timeout.js';
 import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
 import type { AddressBook } from './assign-addresses.js';
 import type { ObservedHost } from './observed.js';
 import type { PlanDraft } from './plan-draft.js';
-import type { PlanMode } from './types.js';
+import type { ActionParams, PlanMode } from './types.js';
 
 export interface PlanContext {
   desired: DesiredState;
@@ -19,6 +20,13 @@ export interface PlanContext {
   addresses: AddressBook;
   /** `host\0hostPath` → the new container whose copy-out seeds that folder (a folder is seeded once). */
   seeded: Map<string, ContainerSpec>;
+  /** The command's `-t`: every stop of the plan waits this long, whatever the containers' stop_timeout. */
+  stopTimeout?: number;
+}
+
+/** A stop step's params: the command's `-t`, else the container's stop_timeout, else compose's default. */
+export function stopParams(ctx: PlanContext, spec: ContainerSpec | undefined): Extract<ActionParams, { kind: 'stop' }> {
+  return { kind: 'stop', timeoutSeconds: ctx.stopTimeout ?? spec?.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S };
 }
 
 // Built once per desired state: the planner looks containers up by name for every clone and dependency.

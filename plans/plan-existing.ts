@@ -7,7 +7,7 @@ import { describeHostnameDrift, describeMountDrift, describeOptIns, mountJobPara
 import { describeForwardDrift, toForwardParams } from './compare-forwards.js';
 import type { ObservedContainer, ObservedHost } from './observed.js';
 import { forwardsOf, refOf } from './observed-lookup.js';
-import type { PlanContext } from './plan-context.js';
+import { stopParams, type PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import type { ActionReason } from './types.js';
 
@@ -45,7 +45,7 @@ function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: Observ
   const later = running && !restart ? ' (applies at next start)' : '';
   const why = `restart to apply ${needs.join(' and ')}`;
   if (restart) {
-    draft.add(ref, { symbol: '||', reason: 'drifted', detail: why, specRef: spec.ref, params: { kind: 'stop' } });
+    draft.add(ref, { symbol: '||', reason: 'drifted', detail: why, specRef: spec.ref, params: stopParams(ctx, spec) });
   }
   if (mounts !== undefined) {
     draft.add(ref, {

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { PORT_MAX, PORT_MIN, PROTOCOLS } from '../src/rules/ports.js';
+import { MAX_STOP_TIMEOUT_S } from '../src/spec/stop-timeout.js';
 import { ACTION_KINDS, CHANGE_SYMBOLS, type Plan } from './types.js';
 
 const specRef = z.strictObject({
@@ -52,7 +53,7 @@ const params = z.discriminatedUnion('kind', [
     targetIp6: z.string().optional(),
   }),
   z.strictObject({ kind: z.literal('unforward-ports') }),
-  z.strictObject({ kind: z.literal('stop') }),
+  z.strictObject({ kind: z.literal('stop'), timeoutSeconds: z.number().int().min(0).max(MAX_STOP_TIMEOUT_S).optional() }),
   z.strictObject({ kind: z.literal('destroy') }),
 ]);
 
@@ -77,7 +78,7 @@ export const planSchema = z.strictObject({
   version: z.literal(1),
   planId: z.string().regex(/^[0-9a-f]{12}$/),
   project: z.string().min(1),
-  mode: z.enum(['up', 'down', 'create', 'start', 'stop', 'rm', 'ports', 'rmports']),
+  mode: z.enum(['up', 'down', 'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports']),
   specFile: z.string(),
   specDigest: z.string(),
   observedDigests: z.record(z.string(), z.string()),

@@ -27,7 +27,7 @@ export type ActionReason =
   | 'missing' // the spec wants it and the host does not have it
   | 'drifted' // the host has it, but not as the spec says
   | 'not-in-spec' // the host has it (tagged as this project's), the spec no longer does
-  | 'requested' // the command asked for it (down, stop, rm, rmports)
+  | 'requested' // the command asked for it (down, stop, restart, rm, rmports)
   | 'origin-of-snapshot'; // stopped/restarted so a snapshot clone can be taken
 
 /**
@@ -39,7 +39,7 @@ export const CHANGE_SYMBOLS = ['+', '~', '-', '-/+', '>', '||'] as const;
 export type ChangeSymbol = (typeof CHANGE_SYMBOLS)[number];
 
 /** What a command means; a plan is limited to it. */
-export type PlanMode = 'up' | 'down' | 'create' | 'start' | 'stop' | 'rm' | 'ports' | 'rmports';
+export type PlanMode = 'up' | 'down' | 'create' | 'start' | 'stop' | 'restart' | 'rm' | 'ports' | 'rmports';
 
 /** A port to forward, as the agent needs it (no spec positions). */
 /** One port a forward-ports job forwards: the rule's own shape (src/rules/ports.ts). */
@@ -101,7 +101,12 @@ export type ActionParams =
   | { kind: 'forward-ports'; ports: ForwardParams[]; targetIp?: string; targetIp6?: string }
   /** Removes every Locker forward of the container. */
   | { kind: 'unforward-ports' }
-  | { kind: 'stop' }
+  /**
+   * Asks init to shut down cleanly and kills the container when it is still running `timeoutSeconds`
+   * later; 0 kills at once, without asking. Absent only in plans saved before stop timeouts existed
+   * (the agent then waits DEFAULT_STOP_TIMEOUT_S).
+   */
+  | { kind: 'stop'; timeoutSeconds?: number }
   | { kind: 'destroy' };
 
 export interface PlannedAction {

@@ -17,7 +17,6 @@ export interface ActionContext {
   lxcpath: string;
   action: PlannedAction;
   net: NetOps;
-  stopTimeoutSeconds: number;
   ipv4TimeoutMs: number;
   /** Where this machine's address claims live (src/lxc ADDRESS_DIR unless a test moves it). */
   addressDir: string;
@@ -26,6 +25,8 @@ export interface ActionContext {
 export interface ActionOutcome {
   outcome: 'done' | 'adopted';
   detail?: string;
+  /** Done, but not as asked: the user should hear of it (a stop that had to kill). */
+  warning?: string;
 }
 
 export type ParamsOf<K extends ActionParams['kind']> = Extract<ActionParams, { kind: K }>;

@@ -23,7 +23,7 @@ export type ProgressNote =
   | { type: 'dispatched'; action: PlannedAction }
   /** Its agent took it (a step dispatched but not started waits in its host's queue). */
   | { type: 'started'; action: PlannedAction }
-  | { type: 'succeeded'; action: PlannedAction; outcome: 'done' | 'adopted'; durationMs: number }
+  | { type: 'succeeded'; action: PlannedAction; outcome: 'done' | 'adopted'; durationMs: number; warning?: string }
   | { type: 'failed'; action: PlannedAction; message: string; code: string; durationMs: number }
   | { type: 'skipped'; action: PlannedAction; because: string }
   | { type: 'retrying'; action: PlannedAction; attempt: number; maxAttempts: number; message: string; delayMs: number };
@@ -131,7 +131,7 @@ function toProgressNote(emitted: RunEmitted, durationMs: number): ProgressNote {
     case 'step.settled': {
       const { result } = emitted;
       return result.ok
-        ? { type: 'succeeded', action, outcome: result.outcome, durationMs }
+        ? { type: 'succeeded', action, outcome: result.outcome, durationMs, ...(result.warning ? { warning: result.warning } : {}) }
         : { type: 'failed', action, message: result.error.message, code: result.error.code, durationMs };
     }
     case 'step.retrying': {

@@ -1,14 +1,15 @@
-// The command line as data: `locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [--lock-timeout S] [CONTAINER...]`.
+// The command line as data: `locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [--lock-timeout S] [-t SECONDS] [CONTAINER...]`.
 // This contract is what users' scripts rely on: extend it, never rename.
 
 import { parseArgs } from 'node:util';
 import { LockerError } from '../errors.js';
 import { LOCK_LEASE_MS } from '../lock/lease.js';
 import { parseReplicas, type NatsReplicas } from '../nats/replicas.js';
+import { isStopTimeout, STOP_TIMEOUT_RULE } from '../spec/stop-timeout.js';
 
 export const COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',
-  'create', 'start', 'stop', 'rm', 'ports', 'rmports',
+  'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports',
   'runs', 'show', 'retry', 'resume', 'unlock', 'agent', 'hosts', 'nats-config', 'help', 'version',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -40,7 +41,12 @@ export interface CliOptions {
   store?: string;
   /** `agent`: the host this agent serves. `nats-config`: comma-separated hosts. */
   host?: string;
+  /** `-t SECONDS` of down, stop, rm, restart: how long every stop waits before killing, over stop_timeout. */
+  stopTimeout?: number;
 }
+
+/** The commands whose stops `-t/--timeout` governs. */
+export const TIMEOUT_COMMANDS: readonly CommandName[] = ['down', 'stop', 'rm', 'restart'];
 
 export interface CliArgs {
   command: CommandName;
@@ -75,6 +81,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         'nats-replicas': { type: 'string' },
         cluster: { type: 'boolean' },
         store: { type: 'string' },
+        timeout: { type: 'string', short: 't' },
       },
     });
   } catch (e) {
@@ -100,6 +107,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   if (lockTimeoutText.trim() === '' || !Number.isFinite(lockTimeout) || lockTimeout < 0 || lockTimeout > 86_400) {
     throw new LockerError('USAGE', `--lock-timeout must be a number of seconds from 0 to 86400, got "${lockTimeoutText}"`);
   }
+  const stopTimeout = parseStopTimeout(values.timeout, command);
   return {
     command,
     // `locker CMD --help` is `locker help CMD`: the command is the topic, and nothing runs.
@@ -121,6 +129,19 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       natsReplicas: parseReplicas(values['nats-replicas'] ?? (env.LOCKER_NATS_REPLICAS || 'auto')),
       cluster: values.cluster ?? false,
       store: values.store,
+      ...(stopTimeout === undefined ? {} : { stopTimeout }),
     },
   };
+}
+
+function parseStopTimeout(text: string | undefined, command: CommandName): number | undefined {
+  if (text === undefined || command === 'help') return undefined;
+  if (!TIMEOUT_COMMANDS.includes(command)) {
+    throw new LockerError('USAGE', `--timeout applies to ${TIMEOUT_COMMANDS.join(', ')}, not ${command}`, {
+      hint: 'set `stop_timeout:` in the spec for the stops other commands plan',
+    });
+  }
+  const seconds = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!isStopTimeout(seconds)) throw new LockerError('USAGE', `--timeout must be ${STOP_TIMEOUT_RULE}, got "${text}"`);
+  return seconds;
 }

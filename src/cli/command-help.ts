@@ -19,6 +19,9 @@ const CHANGE = ['--yes', '--parallelism', '--lock-timeout'];
 const OUTPUT = ['--json', '--debug'];
 
 const TARGETS = 'CONTAINER... limits it to those containers of the spec';
+const STOPS =
+  'Each stop asks the container to shut down cleanly and kills it after its `stop_timeout` (default\n' +
+  '10 s; -t overrides it, -t 0 kills at once). Stops run all at once, dependents before their dependencies.';
 
 const HELPS: Record<Exclude<CommandName, 'help'>, CommandHelp> = {
   validate: {
@@ -47,9 +50,11 @@ const HELPS: Record<Exclude<CommandName, 'help'>, CommandHelp> = {
     shared: [...SPEC, ...CHANGE, '--no-move', ...OUTPUT],
   },
   down: {
-    usage: 'locker down [--yes]',
-    about: "Removes the forwards of the project's containers, stops and destroys them (clones before their\norigins). The host folders of their volumes stay.",
-    shared: [...SPEC, ...CHANGE, ...OUTPUT],
+    usage: 'locker down [--yes] [-t SECONDS]',
+    about:
+      "Removes the forwards of the project's containers, stops and destroys them (clones before their\norigins). The host folders of their volumes stay.\n" +
+      STOPS,
+    shared: [...SPEC, ...CHANGE, '--timeout', ...OUTPUT],
   },
   status: {
     usage: 'locker status',
@@ -67,14 +72,21 @@ const HELPS: Record<Exclude<CommandName, 'help'>, CommandHelp> = {
     shared: [...SPEC, ...CHANGE, ...OUTPUT],
   },
   stop: {
-    usage: 'locker stop [--yes] [CONTAINER...]',
-    about: `Removes the forwards of running containers and stops them. ${TARGETS}.`,
-    shared: [...SPEC, ...CHANGE, ...OUTPUT],
+    usage: 'locker stop [--yes] [-t SECONDS] [CONTAINER...]',
+    about: `Removes the forwards of running containers and stops them. ${TARGETS}.\n${STOPS}`,
+    shared: [...SPEC, ...CHANGE, '--timeout', ...OUTPUT],
+  },
+  restart: {
+    usage: 'locker restart [--yes] [-t SECONDS] [CONTAINER...]',
+    about:
+      'Stops running containers and starts them again (a stopped one is started), then forwards their ports.\n' +
+      `Dependents start after what they depend on. ${TARGETS}.\n${STOPS}`,
+    shared: [...SPEC, ...CHANGE, '--timeout', ...OUTPUT],
   },
   rm: {
-    usage: 'locker rm [--yes] [CONTAINER...]',
-    about: `Removes containers: forwards, stop, destroy. The host folders of their volumes stay. ${TARGETS}.`,
-    shared: [...SPEC, ...CHANGE, ...OUTPUT],
+    usage: 'locker rm [--yes] [-t SECONDS] [CONTAINER...]',
+    about: `Removes containers: forwards, stop, destroy. The host folders of their volumes stay. ${TARGETS}.\n${STOPS}`,
+    shared: [...SPEC, ...CHANGE, '--timeout', ...OUTPUT],
   },
   ports: {
     usage: 'locker ports [--yes] [CONTAINER...]',

@@ -48,7 +48,7 @@ function describeProgress(note: ProgressNote): string | undefined {
     case 'started':
       return undefined;
     case 'succeeded':
-      return `  ✓ ${what}${note.outcome === 'adopted' ? ' (already done)' : ''} [${formatDuration(note.durationMs)}]`;
+      return `  ✓ ${what}${note.outcome === 'adopted' ? ' (already done)' : ''} [${formatDuration(note.durationMs)}]${note.warning ? `: ${note.warning}` : ''}`;
     case 'failed':
       return `  ✗ ${what}: error[${note.code}] ${note.message}`;
     case 'skipped':

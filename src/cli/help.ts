@@ -4,7 +4,7 @@ export const VERSION = '0.1.0';
 
 export const HELP = `locker ${VERSION}: run groups of LXC containers from one YAML file (plan, review, apply).
 
-Usage: locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [--lock-timeout S] [CONTAINER...]
+Usage: locker [COMMAND] [-f FILE] [-p PROJECT] [-P LXCPATH] [--json] [--yes] [--parallelism N] [--lock-timeout S] [-t SECONDS] [CONTAINER...]
 
 Commands:
   validate            check the spec and exit (0 valid, 1 error)
@@ -13,7 +13,7 @@ Commands:
   up                  plan and apply: create, configure, start and forward everything in the spec
   down                remove forwards, stop and destroy the project's containers (host data is kept)
   status              table of containers: name, host, state, IPv4, fqdn, ports
-  create | start | stop | rm | ports | rmports
+  create | start | stop | restart | rm | ports | rmports
                       a plan limited to what the command means, applied like up
   runs                the project's runs and their outcome (from the event log)
   show RUN            the steps of one run: state, attempts, duration, error
@@ -34,8 +34,9 @@ Options:
   -P, --lxcpath DIR   where containers live (default: LXC's own; env LOCKER_LXCPATH)
       --json          machine-readable output
   -y, --yes           do not ask for confirmation (required when stdin is not a terminal)
-      --parallelism N independent steps run at once (default 4)
+      --parallelism N independent steps run at once (default 4; stops are not counted: they all run at once)
       --lock-timeout S  wait up to S seconds for the project lock a running command holds (default 15; 0: fail at once)
+  -t, --timeout SECONDS  down, stop, rm, restart: kill what has not stopped cleanly after SECONDS (0: at once)
       --no-move       on first creation, do not copy the container's files into empty host folders
   -o, --out FILE      with plan: save the plan to FILE
       --debug         show stack traces and full command output on errors

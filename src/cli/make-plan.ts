@@ -127,10 +127,19 @@ export interface PlanRequest {
   mode: PlanMode;
   targets: string[];
   move: boolean;
+  /** `-t SECONDS`: every stop of the plan waits this long, over the containers' stop_timeout. */
+  stopTimeout?: number | undefined;
 }
 
 export async function makePlan(ctx: ProjectContext, request: PlanRequest): Promise<{ plan: Plan; view: HostsView }> {
   const view = await checkOriginsOnHosts(ctx, { mode: request.mode });
-  const plan = planChanges({ desired: ctx.desired, observed: view.observed, mode: request.mode, targets: request.targets, move: request.move });
+  const plan = planChanges({
+    desired: ctx.desired,
+    observed: view.observed,
+    mode: request.mode,
+    targets: request.targets,
+    move: request.move,
+    ...(request.stopTimeout === undefined ? {} : { stopTimeout: request.stopTimeout }),
+  });
   return { plan, view };
 }

@@ -73,6 +73,8 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
       /** `done`: the action changed the host; `adopted`: its effect was already there. */
       outcome: z.enum(['done', 'adopted']),
       detail: z.string().optional(),
+      /** Done, but not as asked: e.g. a stop that ran into its timeout and killed the container. */
+      warning: z.string().optional(),
       durationMs: z.number().nonnegative(),
     }),
   }),

@@ -23,7 +23,7 @@ export { createContainer } from './create.js';
 export { creationState, isLxcCreateOf, waitForCreation, partialMarkerPath, type CreationState } from './creation-marker.js';
 export { cloneContainer } from './clone.js';
 export { startContainer } from './start.js';
-export { stopContainer, DEFAULT_STOP_TIMEOUT_S } from './stop.js';
+export { stopContainer, DEFAULT_STOP_TIMEOUT_S, type StopOutcome } from './stop.js';
 export { destroyContainer } from './destroy.js';
 export { waitIpv4, waitForAddresses, type WaitIpv4Options } from './wait-ipv4.js';
 export { defaultLxcPath } from './lxc-path.js';

@@ -130,6 +130,8 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   };
   if (fqdn !== undefined) spec.fqdn = fqdn;
   if (allowHostPaths.length > 0) spec.allowHostPaths = allowHostPaths;
+  const stopTimeout = pick('stop_timeout')?.value;
+  if (stopTimeout !== undefined) spec.stopTimeout = stopTimeout;
   return { spec, edges };
 }
 

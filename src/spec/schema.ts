@@ -1,6 +1,7 @@
 // The shape of one container (and of `defaults`) in zod: types only. What the values mean
 // (port syntax, paths, names) is checked afterwards, where the YAML position is known.
 import { z } from 'zod';
+import { MAX_STOP_TIMEOUT_S, STOP_TIMEOUT_RULE } from './stop-timeout.js';
 
 /** Keys a container may have, in the order the docs list them. */
 export const CONTAINER_KEYS = [
@@ -16,6 +17,7 @@ export const CONTAINER_KEYS = [
   'bridge',
   'links',
   'autostart',
+  'stop_timeout',
   'allow_host_paths',
 ] as const;
 
@@ -70,6 +72,12 @@ export const containerSchema = z.strictObject({
   bridge: z.string({ error: 'bridge must be a string (a bridge name such as lxcbr0)' }).optional(),
   links: stringList('links', 'a container name, or "name:alias"').optional(),
   autostart: z.boolean({ error: 'autostart must be true or false' }).optional(),
+  stop_timeout: z
+    .number({ error: (iss) => `stop_timeout must be ${STOP_TIMEOUT_RULE}, not ${describe(iss.input)}` })
+    .int({ error: (iss) => `stop_timeout must be ${STOP_TIMEOUT_RULE}, not ${String(iss.input)}` })
+    .min(0, { error: (iss) => `stop_timeout must be ${STOP_TIMEOUT_RULE}, not ${String(iss.input)}` })
+    .max(MAX_STOP_TIMEOUT_S, { error: (iss) => `stop_timeout must be ${STOP_TIMEOUT_RULE}, not ${String(iss.input)}` })
+    .optional(),
   allow_host_paths: stringList('allow_host_paths', 'an absolute host path').optional(),
 });
 
@@ -92,5 +100,6 @@ export const TYPE_HINTS: Record<ContainerKey, string> = {
   bridge: 'write `bridge: lxcbr0` with the name of a bridge of the host',
   links: 'write `links: [db, "cache:redis"]` with names of containers of this spec, each optionally `:ALIAS`',
   autostart: 'write `autostart: true` or `autostart: false`',
+  stop_timeout: 'write `stop_timeout: 30`: seconds a clean stop may take before the container is killed (default 10)',
   allow_host_paths: 'write `allow_host_paths: ["/etc/ssl/certs"]` with host paths of this container\'s volumes',
 };

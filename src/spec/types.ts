@@ -82,6 +82,12 @@ export interface ContainerSpec {
   links: LinkSpec[];
   /** Started by the host's boot (`lxc.start.auto`), its forwards restored by a host-side hook. */
   autostart: boolean;
+  /**
+   * `stop_timeout`: seconds a clean stop may take before the container is killed. Absent when the spec
+   * does not set it (DEFAULT_STOP_TIMEOUT_S applies), so specs without it keep their digest. Not
+   * container config: a change plans nothing for an existing container, only how later stops wait.
+   */
+  stopTimeout?: number;
   ref: SpecRef;
 }
 

@@ -14,7 +14,8 @@ export interface Job {
 }
 
 export type JobResult =
-  | { ok: true; outcome: 'done' | 'adopted'; detail?: string }
+  /** `warning`: done, but not as asked (a stop that had to kill); shown to the user and recorded. */
+  | { ok: true; outcome: 'done' | 'adopted'; detail?: string; warning?: string }
   | { ok: false; error: LockerErrorJSON };
 
 /** Lifecycle callbacks an agent reports while it works on a job. */

@@ -35,6 +35,8 @@ describe('validateJob', () => {
       { kind: 'forward-ports', ports: [{ protocol: 'udp', hostPort: 5353, containerPort: 53 }] },
       { kind: 'start' },
       { kind: 'stop' },
+      { kind: 'stop', timeoutSeconds: 0 },
+      { kind: 'stop', timeoutSeconds: 86_400 },
       { kind: 'destroy' },
       { kind: 'unforward-ports' },
     ];
@@ -67,6 +69,10 @@ describe('validateJob', () => {
     ['a template argument that looks like an option', job({ kind: 'create', template: 'busybox', args: { '-x': '1' } }), /argument name/],
     ['a clone of itself', job({ kind: 'clone', origin: 'demo_web', snapshot: false }), /from itself/],
     ['an origin name with a space', job({ kind: 'clone', origin: 'a b', snapshot: false }), /origin name/],
+    ['a negative stop timeout', job({ kind: 'stop', timeoutSeconds: -1 }), /stop timeout -1 is not a whole number of seconds/],
+    ['a fractional stop timeout', job({ kind: 'stop', timeoutSeconds: 1.5 }), /stop timeout 1.5/],
+    ['a stop timeout beyond a day', job({ kind: 'stop', timeoutSeconds: 86_401 }), /stop timeout 86401/],
+    ['a stop timeout that is text', job({ kind: 'stop', timeoutSeconds: '10' as unknown as number }), /stop timeout "10"/],
     ['port 0', job({ kind: 'forward-ports', ports: [{ protocol: 'tcp', hostPort: 0, containerPort: 80 }] }), /not a port/],
   ])('refuses %s', (_what, j, message) => {
     const e = refusal(j);

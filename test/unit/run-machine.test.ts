@@ -203,6 +203,47 @@ describe('run machine', () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => retryDelayMs(policy, n, 0))).toEqual([50, 100, 200, 400, 500, 500]);
   });
 
+  it('stops take no parallelism slot: at parallelism 1 every stop that may run starts before the first ends', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const { log, output } = await runScripted(names.map((c) => act(c, 'stop')), () => ok, 1);
+    expect(output.outcome).toBe('succeeded');
+    const firstEnd = log.findIndex((l) => l.startsWith('end '));
+    expect(log.slice(0, firstEnd).sort()).toEqual(names.map((c) => `start local/${c}/stop`));
+  });
+
+  it('stops neither hold back slot work nor free slots for it: creates stay one at a time at parallelism 1', async () => {
+    const actions = [...['a', 'b', 'c'].map((c) => act(c, 'stop')), act('x', 'create'), act('y', 'create'), act('z', 'create')];
+    const { log } = await runScripted(actions, () => ok, 1);
+    const firstEnd = log.findIndex((l) => l.startsWith('end '));
+    // The three stops and one create went out together.
+    expect(log.slice(0, firstEnd).sort()).toEqual(['start local/a/stop', 'start local/b/stop', 'start local/c/stop', 'start local/x/create']);
+    let creating = 0;
+    for (const line of log.filter((l) => l.endsWith('/create'))) {
+      creating += line.startsWith('start ') ? 1 : -1;
+      expect(creating).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('reverse depends_on order holds among concurrent stops; destroys stay bounded', async () => {
+    const actions = [
+      act('web', 'stop'),
+      act('web', 'destroy', ['local/web/stop']),
+      act('db', 'stop', ['local/web/stop']),
+      act('db', 'destroy', ['local/db/stop']),
+      act('cache', 'stop'),
+      act('cache', 'destroy', ['local/cache/stop']),
+    ];
+    const { log } = await runScripted(actions, () => ok, 1);
+    const at = (s: string) => log.indexOf(s);
+    expect(at('start local/db/stop')).toBeGreaterThan(at('end local/web/stop'));
+    expect(at('start local/cache/stop')).toBeLessThan(at('end local/web/stop'));
+    let destroying = 0;
+    for (const line of log.filter((l) => l.endsWith('/destroy'))) {
+      destroying += line.startsWith('start ') ? 1 : -1;
+      expect(destroying).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('a continued run keeps what succeeded and runs the rest with the attempts it is given', async () => {
     const actions = [act('db', 'create'), act('db', 'start', ['local/db/create']), act('web', 'create')];
     const seen: string[] = [];

@@ -242,6 +242,18 @@ describe('digest', () => {
   });
 });
 
+describe('stop_timeout', () => {
+  it('is absent unless written, so specs without it keep their digest', () => {
+    expect(byName(load('web: {template: busybox}\n'), 'web').stopTimeout).toBeUndefined();
+  });
+
+  it('a container\'s own value wins over defaults; 0 is a value', () => {
+    const state = load('defaults:\n  stop_timeout: 30\ncontainers:\n  web: {template: busybox}\n  db: {template: busybox, stop_timeout: 0}\n');
+    expect(byName(state, 'web').stopTimeout).toBe(30);
+    expect(byName(state, 'db').stopTimeout).toBe(0);
+  });
+});
+
 describe('checkCloneOrigins', () => {
   const state = load('db: {template: busybox}\nweb: {clone: db}\napi:\n  clone: golden\n  host: h1\n');
 

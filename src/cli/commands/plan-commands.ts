@@ -1,4 +1,4 @@
-// validate, plan, apply FILE, and the changing commands (up, down, create, start, stop, rm, ports, rmports).
+// validate, plan, apply FILE, and the changing commands (up, down, create, start, stop, restart, rm, ports, rmports).
 // Each changing command is a plan limited to what it means, applied the same way.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -57,6 +57,7 @@ const QUESTIONS: Record<PlanMode, string> = {
   create: 'Create these containers?',
   start: 'Start these containers?',
   stop: 'Stop these containers?',
+  restart: 'Restart these containers?',
   rm: 'Remove these containers (host data of volumes is kept)?',
   ports: 'Forward these ports?',
   rmports: 'Remove these port forwards?',
@@ -68,7 +69,7 @@ const QUESTIONS: Record<PlanMode, string> = {
  */
 export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, mode: PlanMode): Promise<number> {
   return withApplySession(ctx, cli, io, async (session) => {
-    const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move });
+    const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move, stopTimeout: cli.options.stopTimeout });
     warnDownHosts(io, view);
     if (mode === 'up') await warnUnfinishedRuns(ctx, io);
     if (plan.actions.length === 0) {

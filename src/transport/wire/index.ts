@@ -3,7 +3,7 @@
 
 export { describeIssue, messageInvalid, parseJson, wireMessage, type WireMessage } from './codec.js';
 export { heartbeatMessage, parseHeartbeat, type AgentHeartbeat } from './heartbeat.js';
-export { jobMessage, readJob, type JobKey, type ReadJob } from './job.js';
+export { jobKindOf, jobMessage, readJob, type JobKey, type ReadJob } from './job.js';
 export { decodeObserveRequest, encodeObserveRequest, observeReply, type ObserveReply } from './observe.js';
 export { observedHostSchema } from './observed.js';
 export { errorJsonSchema, jobResultSchema, resultMessage, type JobResultMessage } from './result.js';

@@ -45,3 +45,18 @@ export function readJob(data: Uint8Array, subject: string, msgId: string | undef
     return key === undefined ? { ok: false, error: e as LockerError } : { ok: false, error: e as LockerError, key };
   }
 }
+
+const jobKindSchema = z.object({ action: z.object({ kind: z.string() }) });
+
+/**
+ * The action kind a job message names, read before the job is handled and without checking the rest
+ * ('' when it names none): enough for an agent to count its slots (a stop takes none).
+ */
+export function jobKindOf(data: Uint8Array): string {
+  try {
+    const named = jobKindSchema.safeParse(JSON.parse(new TextDecoder().decode(data)));
+    return named.success ? named.data.action.kind : '';
+  } catch {
+    return '';
+  }
+}

@@ -37,7 +37,7 @@ export const errorJsonSchema: z.ZodType<LockerErrorJSON, unknown> = z
   });
 
 export const jobResultSchema: z.ZodType<JobResult, unknown> = z.discriminatedUnion('ok', [
-  z.looseObject({ ok: z.literal(true), outcome: z.enum(['done', 'adopted']), detail: z.string().optional() }),
+  z.looseObject({ ok: z.literal(true), outcome: z.enum(['done', 'adopted']), detail: z.string().optional(), warning: z.string().optional() }),
   z.looseObject({ ok: z.literal(false), error: errorJsonSchema }),
 ]);
 
