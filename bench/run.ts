@@ -1,6 +1,6 @@
 // `npm run bench [-- PART...] [--quick] [--profile] [--out FILE]`: Locker against a shell loop of lxc-*
 // commands, and the costs of its own parts. Prints markdown tables of ratios and verdicts against the
-// targets of issue 6. Parts: apply, plan, observe, events, dispatch, leases (default: all, in that order).
+// targets of issue 6. Parts: apply, plan, observe, events, dispatch, leases, down (default: all, in that order).
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ const PARTS = {
   events: async (o: PartOptions) => (await import('./event-log.js')).runEventLog(o),
   dispatch: async (o: PartOptions) => (await import('./dispatch.js')).runDispatch(o),
   leases: async (o: PartOptions) => (await import('./leases.js')).runLeases(o),
+  down: async (o: PartOptions) => (await import('./down.js')).runDownCost(o),
 } as const;
 type PartName = keyof typeof PARTS;
 
