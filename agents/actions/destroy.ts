@@ -2,15 +2,15 @@
 // Host volume folders are never touched: only the container's own directory goes. Its addresses go with
 // it at once: the claims, their DHCP reservations, and every lease its MAC holds.
 
-import { containerState, destroyContainer, giveBackAddresses, LXC_NET_BRIDGE, parseConfiguredInterface, readConfig, releaseClaims } from '../../src/lxc/index.js';
+import { containerExists, destroyContainer, giveBackAddresses, LXC_NET_BRIDGE, parseConfiguredInterface, readConfig, releaseClaims } from '../../src/lxc/index.js';
 import { adopted, done, type ActionRunner } from './context.js';
 
 export const runDestroy: ActionRunner<'destroy'> = async ({ lxcpath, action, addressDir }) => {
   const name = action.lxcName;
   const text = await readConfig(lxcpath, name);
   const mac = text === undefined ? undefined : parseConfiguredInterface(text).mac;
-  const existed = (await containerState(lxcpath, name)) !== 'MISSING';
-  // destroyContainer checks the state again and refuses anything but STOPPED.
+  const existed = await containerExists(lxcpath, name);
+  // lxc-destroy refuses anything but STOPPED; destroyContainer says which state it found.
   if (existed) await destroyContainer(lxcpath, name);
   // After the destroy, so a refused one keeps its address; also when it was gone already (a crash in between).
   const claims = await releaseClaims({ lxcpath, container: name }, addressDir);

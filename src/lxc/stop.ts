@@ -6,13 +6,16 @@ import { runLxc } from './run-lxc.js';
 
 export { DEFAULT_STOP_TIMEOUT_S };
 
-/** lxc-stop's exit code when the container is not running (it stopped meanwhile, or never ran). */
+/** lxc-stop's exit code when the container exists but is not running (a missing one gives 1). */
 const NOT_RUNNING = 2;
 /** lxc-stop --nokill's exit code when the clean request was sent but the container did not stop in time. */
 const STILL_RUNNING = 1;
 
-/** `clean`: init shut down in time; `killed`: it was killed (after the timeout, or at once for 0). */
-export type StopOutcome = 'clean' | 'killed';
+/**
+ * `not-running`: it was stopped already; `clean`: init shut down in time; `killed`: it was killed (after
+ * the timeout, or at once for 0).
+ */
+export type StopOutcome = 'not-running' | 'clean' | 'killed';
 
 /**
  * `timeoutSeconds` 0 kills at once, without a clean request. Otherwise a clean request with `--nokill`
@@ -26,9 +29,11 @@ export async function stopContainer(lxcpath: string, name: string, timeoutSecond
       timeoutMs: (timeoutSeconds + 30) * 1000,
       okExitCodes: [STILL_RUNNING, NOT_RUNNING],
     });
+    if (asked.exitCode === NOT_RUNNING) return 'not-running';
     if (asked.exitCode !== STILL_RUNNING) return 'clean';
   }
   const killed = await runLxc('lxc-stop', [...base, '-k'], { retryable: true, timeoutMs: 30_000, okExitCodes: [NOT_RUNNING] });
-  // It went down by itself between the timeout and the kill.
-  return killed.exitCode === NOT_RUNNING ? 'clean' : 'killed';
+  if (killed.exitCode !== NOT_RUNNING) return 'killed';
+  // Not running at the kill: it went down by itself after the timeout, or was never up (-t 0).
+  return timeoutSeconds > 0 ? 'clean' : 'not-running';
 }
