@@ -62,6 +62,21 @@ function describeStops(logText: string): { stopWaveMs: number; killed: number } 
   };
 }
 
+/**
+ * `locker up`, once more when it fails: lxcbr0 is shared with whoever else runs on the machine, and another
+ * user may take a planned address between plan and apply (HOST_PRECONDITION); the next up plans around it.
+ */
+async function setUpWithLocker(w: Workdir, n: number, lxcpath: string, env: NodeJS.ProcessEnv): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mustRun(process.execPath, lockerArgs('up', w, n, lxcpath, 4), { env, timeoutMs: 30 * 60_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
 async function runVariant(variant: Variant, n: number, w: Workdir, shellDown: string): Promise<Sample> {
   const host = newLxcPath(`down-${variant}`);
   const stateDir = mkdtempSync('/tmp/bench-state-');
@@ -71,7 +86,7 @@ async function runVariant(variant: Variant, n: number, w: Workdir, shellDown: st
     // Untimed set-up: each side brings its containers up its own way, and waits until every one has its
     // lease (busybox's rcS holds the halt signal back until udhcpc is done).
     if (variant === 'shell-all-at-once') await mustRun('sh', [w.scripts.seq.up, host.lxcpath], { timeoutMs: 30 * 60_000 });
-    else await mustRun(process.execPath, lockerArgs('up', w, n, host.lxcpath, 4), { env, timeoutMs: 30 * 60_000 });
+    else await setUpWithLocker(w, n, host.lxcpath, env);
     const withLease = await host.awaitLeases();
     const states = [...(await listStates(host.lxcpath)).values()];
     if (states.length !== n || states.some((s) => s !== 'RUNNING') || withLease !== n) {
