@@ -15,12 +15,14 @@ import {
   isIpv4,
   isMac,
   isPortNumber,
+  isStopTimeout,
+  STOP_TIMEOUT_RULE,
   LXC_NAME,
   PROJECT_NAME,
   TEMPLATE_ARG,
   TEMPLATE_NAME,
 } from '../src/rules/index.js';
-import { describeUnsafeArg, describeUnsafePath, describeViolation, findRefusedMount, isStopTimeout, STOP_TIMEOUT_RULE } from '../src/spec/index.js';
+import { describeUnsafeArg, describeUnsafePath, describeViolation, findRefusedMount } from '../src/spec/index.js';
 import type { Job } from '../src/transport/types.js';
 
 // Whitespace and '#' break LXC's config syntax, ',' its mount options, NUL every syscall.

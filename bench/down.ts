@@ -4,7 +4,7 @@
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_STOP_TIMEOUT_S } from '../src/spec/stop-timeout.js';
+import { DEFAULT_STOP_TIMEOUT_S } from '../src/rules/stop-timeout.js';
 import { lockerArgs, makeWorkdir, originName, cloneNames, project, type Workdir } from './apply-workload.js';
 import { onCleanup } from './cleanup.js';
 import { listStates, newLxcPath } from './lxc-host.js';

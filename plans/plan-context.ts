@@ -2,7 +2,7 @@
 // Shared by the converge and teardown halves of the planner.
 
 import { LockerError } from '../src/errors.js';
-import { DEFAULT_STOP_TIMEOUT_S } from '../src/spec/stop-timeout.js';
+import { DEFAULT_STOP_TIMEOUT_S } from '../src/rules/stop-timeout.js';
 import type { ContainerSpec, DesiredState } from '../src/spec/types.js';
 import type { AddressBook } from './assign-addresses.js';
 import type { ObservedHost } from './observed.js';

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { PORT_MAX, PORT_MIN, PROTOCOLS } from '../src/rules/ports.js';
-import { MAX_STOP_TIMEOUT_S } from '../src/spec/stop-timeout.js';
+import { MAX_STOP_TIMEOUT_S } from '../src/rules/stop-timeout.js';
 import { ACTION_KINDS, CHANGE_SYMBOLS, type Plan } from './types.js';
 
 const specRef = z.strictObject({

@@ -2,7 +2,7 @@
 // A kill after the timeout succeeds, with a warning: the container's init ignored the request. One
 // lxc-stop tells a stopped container from a running one: no lxc-info first.
 
-import { DEFAULT_STOP_TIMEOUT_S } from '../../src/spec/stop-timeout.js';
+import { DEFAULT_STOP_TIMEOUT_S } from '../../src/rules/stop-timeout.js';
 import { containerExists, stopContainer } from '../../src/lxc/index.js';
 import { adopted, done, type ActionRunner } from './context.js';
 

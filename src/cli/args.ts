@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { LockerError } from '../errors.js';
 import { LOCK_LEASE_MS } from '../lock/lease.js';
 import { parseReplicas, type NatsReplicas } from '../nats/replicas.js';
-import { isStopTimeout, STOP_TIMEOUT_RULE } from '../spec/stop-timeout.js';
+import { isStopTimeout, STOP_TIMEOUT_RULE } from '../rules/stop-timeout.js';
 
 export const COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',

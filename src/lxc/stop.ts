@@ -1,7 +1,7 @@
 // Stopping a container the compose way: ask init to shut down cleanly, kill it when it is still running
 // after the timeout, and say which of the two happened. Measured with busybox: a clean stop ~2 s, `-k` ~50 ms.
 
-import { DEFAULT_STOP_TIMEOUT_S } from '../spec/stop-timeout.js';
+import { DEFAULT_STOP_TIMEOUT_S } from '../rules/stop-timeout.js';
 import { runLxc } from './run-lxc.js';
 
 export { DEFAULT_STOP_TIMEOUT_S };

@@ -41,3 +41,4 @@ export {
 } from './names.js';
 export { DNS_NAME_RULE, isDnsName, normaliseFqdn } from './dns-names.js';
 export { stringifyCanonical, stringifyCanonicalCompact } from './canonical-json.js';
+export { DEFAULT_STOP_TIMEOUT_S, MAX_STOP_TIMEOUT_S, STOP_TIMEOUT_RULE, isStopTimeout } from './stop-timeout.js';

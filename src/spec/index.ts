@@ -8,5 +8,4 @@ export { describeUnsafeArg, describeUnsafePath, SAFE_TEXT_RULE } from './safe-te
 export { describeViolation, findRefusedMount, optInHint, FORBIDDEN_HOST_TREES, type ForbiddenTree } from './mount-policy.js';
 export { SPEC_LIMITS, assertSpecBytes } from './limits.js';
 export { parsePort, PORT_FORMS } from './ports.js';
-export { DEFAULT_STOP_TIMEOUT_S, MAX_STOP_TIMEOUT_S, STOP_TIMEOUT_RULE, isStopTimeout } from './stop-timeout.js';
 export type * from './types.js';

@@ -1,7 +1,7 @@
 // The shape of one container (and of `defaults`) in zod: types only. What the values mean
 // (port syntax, paths, names) is checked afterwards, where the YAML position is known.
 import { z } from 'zod';
-import { MAX_STOP_TIMEOUT_S, STOP_TIMEOUT_RULE } from './stop-timeout.js';
+import { MAX_STOP_TIMEOUT_S, STOP_TIMEOUT_RULE } from '../rules/stop-timeout.js';
 
 /** Keys a container may have, in the order the docs list them. */
 export const CONTAINER_KEYS = [

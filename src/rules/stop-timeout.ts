@@ -1,4 +1,4 @@
-// How long a clean stop may take before the container is killed: `stop_timeout` of the spec, `-t` of a command.
+// How long a clean stop may take before the kill: `stop_timeout` of the spec, `-t` of a command, a stop job's.
 // Pure constants and one check, shared by the spec, the CLI, the planner and the agent.
 
 /** docker compose's default: a clean busybox or Debian stop fits in it. */
