@@ -1,4 +1,4 @@
-// The LXC host side: lxc-* tools run through execa with argv arrays, container configs, rootfs layouts.
+// The LXC host side: lxc-* tools run with argv arrays (never a shell), container configs, rootfs layouts.
 // Must never run a shell string, delete host volume data, or destroy a running container.
 
 export { runLxc, describeRun, type RunLxcOptions, type LxcOutput } from './run-lxc.js';

@@ -1,8 +1,8 @@
-// One lxc-* tool run through execa with an argv array: never a shell string.
+// One lxc-* tool run with an argv array: never a shell string.
 // A failure becomes LXC_COMMAND_FAILED with a short message and the full command in `detail`.
 
-import { execa } from 'execa';
 import { LockerError } from '../errors.js';
+import { runProgram } from '../proc/run-program.js';
 
 export interface RunLxcOptions {
   /** Whether the caller may simply try again (start/stop: yes; a template script failing: no). */
@@ -27,19 +27,18 @@ export interface LxcOutput {
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 export async function runLxc(tool: string, args: string[], opts: RunLxcOptions = {}): Promise<LxcOutput> {
-  const result = await execa(tool, args, {
-    reject: false,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  const result = await runProgram(tool, args, {
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     // Stable, parseable output whatever the caller's locale.
     env: { LC_ALL: 'C' },
-    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
+    ...(opts.input === undefined ? {} : { input: opts.input }),
   });
   const exitCode = result.exitCode;
   if (!result.failed || (exitCode !== undefined && (opts.okExitCodes ?? []).includes(exitCode))) {
     return { stdout: result.stdout, stderr: result.stderr, exitCode: exitCode ?? 0 };
   }
   const subject = opts.subject ?? subjectOf(args);
-  const missing = result.code === 'ENOENT';
+  const missing = result.errorCode === 'ENOENT';
   const how = missing
     ? 'not found'
     : result.timedOut

@@ -2,8 +2,8 @@
 // `iptables-restore --noflush` (`ip6tables-restore`) to change. argv arrays only; scripts go through stdin.
 
 import { access } from 'node:fs/promises';
-import { execa, type Result } from 'execa';
 import { LockerError } from '../errors.js';
+import { runProgram, type ProgramRun } from '../proc/run-program.js';
 import type { Family } from './family.js';
 
 const TIMEOUT_MS = 30_000;
@@ -41,7 +41,7 @@ export async function saveIpv6Rules(): Promise<{ text: string } | { unavailable:
   }
   const file = COMMANDS.ipv6.save;
   const result = await run(file, [], undefined);
-  if (result.code === 'ENOENT') {
+  if (result.errorCode === 'ENOENT') {
     return { unavailable: new LockerError('HOST_PRECONDITION', `${file} not found: IPv6 forwards need ip6tables`, { hint: INSTALL_HINT }) };
   }
   return { text: succeeded('ipv6', file, [], undefined, result) };
@@ -55,22 +55,22 @@ export async function restoreRules(family: Family, script: string): Promise<void
   succeeded(family, file, args, script, await run(file, args, script));
 }
 
-function run(file: string, args: string[], input: string | undefined): Promise<Result<{ reject: false }>> {
-  return execa(file, args, { input, reject: false, timeout: TIMEOUT_MS, env: { LC_ALL: 'C' } });
+function run(file: string, args: string[], input: string | undefined): Promise<ProgramRun> {
+  return runProgram(file, args, { ...(input === undefined ? {} : { input }), timeoutMs: TIMEOUT_MS, env: { LC_ALL: 'C' } });
 }
 
 /** The command's stdout, or a NET_COMMAND_FAILED with its short and full form. */
-function succeeded(family: Family, file: string, args: string[], input: string | undefined, result: Result<{ reject: false }>): string {
-  if (!result.failed) return String(result.stdout);
+function succeeded(family: Family, file: string, args: string[], input: string | undefined, result: ProgramRun): string {
+  if (!result.failed) return result.stdout;
   const command = [file, ...args].join(' ');
-  const missing = result.code === 'ENOENT';
+  const missing = result.errorCode === 'ENOENT';
   throw new LockerError('NET_COMMAND_FAILED', missing ? `${file} not found` : `${command} failed`, {
     hint: missing ? INSTALL_HINT : family === 'ipv6' ? IPV6_HINT : undefined,
     retryable: !missing,
     detail: [
       `command: ${command}`,
       `exit code: ${result.exitCode ?? 'none'}${result.timedOut ? ' (timed out)' : ''}`,
-      `stderr: ${String(result.stderr).trim() || result.shortMessage || ''}`,
+      `stderr: ${result.stderr.trim() || (result.signal === undefined ? '' : `killed by ${result.signal}`)}`,
       ...(input === undefined ? [] : [`input:\n${input}`]),
     ].join('\n'),
   });
