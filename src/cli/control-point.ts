@@ -3,7 +3,9 @@
 
 import path from 'node:path';
 import type { ObservedHost } from '../../plans/observed.js';
-import { LocalAgent, defaultLxcPath } from '../../agents/index.js';
+// Not agents/index.js: that also exports the NATS agent, and with it the NATS client.
+import { LocalAgent } from '../../agents/local-agent.js';
+import { defaultLxcPath } from '../lxc/index.js';
 import type { EventStore } from '../events/types.js';
 import { openFileEventStore } from '../events/index.js';
 import {

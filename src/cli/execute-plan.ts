@@ -2,7 +2,8 @@
 
 import { hostname } from 'node:os';
 import { digestObserved, summarizePlan, type Plan } from '../../plans/index.js';
-import { applyPlan, type ContinuedRun, type ProgressNote } from '../apply/index.js';
+// Types only: the engine (xstate, the machines) is loaded when a plan runs, not for `plan`.
+import type { ContinuedRun, ProgressNote } from '../apply/index.js';
 import { LockerError } from '../errors.js';
 import type { EventStore, NewEvent } from '../events/index.js';
 import type { Transport } from '../transport/types.js';
@@ -111,6 +112,7 @@ export async function runAndReport(
   });
   // Only agents behind NATS can be away while their steps wait.
   if (ctx.control.mode === 'nats' && !cli.options.json) watch.start();
+  const { applyPlan } = await import('../apply/index.js');
   let applied: Awaited<ReturnType<typeof applyPlan>>;
   try {
     applied = await applyPlan({
