@@ -15,10 +15,11 @@ export async function unfinishedRuns(ctx: ProjectContext): Promise<RunView[]> {
   }
 }
 
-export async function warnUnfinishedRuns(ctx: ProjectContext, io: Io): Promise<void> {
+/** `holdingLock`: this command holds the project lock, so no other process runs any of these runs. */
+export async function warnUnfinishedRuns(ctx: ProjectContext, io: Io, holdingLock = false): Promise<void> {
   const runs = await unfinishedRuns(ctx);
   if (runs.length === 0) return;
-  const holder = await ctx.control.lockHolder();
+  const holder = holdingLock ? undefined : await ctx.control.lockHolder();
   for (const run of runs) io.err(describeUnfinished(run, holder));
 }
 

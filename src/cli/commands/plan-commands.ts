@@ -3,7 +3,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parsePlan, renderPlan, serializePlan, summarizePlan, type PlanMode } from '../../../plans/index.js';
+import { parsePlan, renderPlan, serializePlan, summarizePlan, type Plan, type PlanMode } from '../../../plans/index.js';
 import { LockerError } from '../../errors.js';
 import type { CliArgs } from '../args.js';
 import { confirmChange } from '../confirm.js';
@@ -71,7 +71,8 @@ export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, m
   return withApplySession(ctx, cli, io, async (session) => {
     const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move, stopTimeout: cli.options.stopTimeout });
     warnDownHosts(io, view);
-    if (mode === 'up') await warnUnfinishedRuns(ctx, io);
+    // Under the lock: no other process can be running an unfinished run.
+    if (mode === 'up') await warnUnfinishedRuns(ctx, io, true);
     if (plan.actions.length === 0) {
       if (cli.options.json) printJson(io, { planId: plan.planId, outcome: 'unchanged', summary: summarizePlan(plan) });
       else io.out(renderPlan(plan));
@@ -79,6 +80,11 @@ export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, m
     }
     if (!cli.options.json) io.out(renderPlan(plan));
     if (!(await confirmChange(io, cli.options.yes, QUESTIONS[mode]))) {
+      io.err('Cancelled: nothing was changed.');
+      return 1;
+    }
+    // A Ctrl-C while planning or reading the plan: nothing has started, so nothing starts.
+    if (session.signal.aborted) {
       io.err('Cancelled: nothing was changed.');
       return 1;
     }
