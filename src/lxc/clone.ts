@@ -1,5 +1,5 @@
 // Copying a container: a full copy, or an overlay snapshot that shares the origin's rootfs.
-// The caller makes sure the origin is stopped (lxc-copy fails silently on a running origin).
+// lxc-copy refuses a running origin (without a word on stderr) and a missing one, creating nothing.
 
 import { runLxc } from './run-lxc.js';
 

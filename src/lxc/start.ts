@@ -1,4 +1,5 @@
-// Starting a container and waiting until LXC reports it RUNNING.
+// Starting a container: lxc-start returns once the container is RUNNING (a daemonized start waits for the
+// state its monitor reports, and fails on any other), so no lxc-wait follows it.
 // On failure the error carries the tail of LXC's own log: lxc-start alone only says "failed to start".
 
 import { rm } from 'node:fs/promises';
@@ -9,17 +10,25 @@ import { runLxc } from './run-lxc.js';
 
 const LOG_TAIL_LINES = 20;
 
-export async function startContainer(lxcpath: string, name: string): Promise<void> {
+/**
+ * `already-running`: lxc-start found the container not stopped, said so and exited 0 (LXC's own choice),
+ * without starting anything; the caller asks what state it is in.
+ */
+export async function startContainer(lxcpath: string, name: string): Promise<'started' | 'already-running'> {
   const log = startLogPath(lxcpath, name);
   await rm(log, { force: true });
+  let stderr: string;
   try {
-    await runLxc('lxc-start', ['-P', lxcpath, '-n', name, '-o', log, '-l', 'ERROR'], { retryable: true });
+    ({ stderr } = await runLxc('lxc-start', ['-P', lxcpath, '-n', name, '-o', log, '-l', 'ERROR'], { retryable: true }));
   } catch (e) {
     if (e instanceof LockerError) throw withLogTail(e, await readTail(log));
     throw e;
   }
-  await runLxc('lxc-wait', ['-P', lxcpath, '-n', name, '-s', 'RUNNING', '-t', '30'], { retryable: true });
+  return ALREADY_RUNNING.test(stderr) ? 'already-running' : 'started';
 }
+
+/** lxc-start's message (LC_ALL=C) when the container is not stopped. */
+const ALREADY_RUNNING = /Container is already running/;
 
 async function readTail(file: string): Promise<string> {
   const text = await readTextIfExists(file);
