@@ -67,7 +67,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   const progress = options.onProgress ?? (() => {});
   const by = options.by ? { by: options.by } : {};
 
-  recorder.record(
+  void recorder.record(
     options.continued
       ? { ...scope, type: 'run.resumed', data: { mode: options.continued.mode, command: options.command, ...by } }
       : { ...scope, type: 'run.started', data: { command: options.command, parallelism: options.parallelism, plan, ...by } },
@@ -101,8 +101,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     const now = Date.now();
     const durationMs = now - (since.get(emitted.action.id) ?? now);
     if (emitted.type === 'step.dispatched' || emitted.type === 'step.started') since.set(emitted.action.id, now);
-    recorder.record(toLogEvent(emitted, scope, durationMs));
-    progress(toProgressNote(emitted, durationMs));
+    // Reported once its event is durable: nothing is shown as done that a crash could lose. A failed
+    // append is not reported here: the next flush throws it.
+    const note = toProgressNote(emitted, durationMs);
+    void recorder.record(toLogEvent(emitted, scope, durationMs)).then(
+      () => progress(note),
+      () => undefined,
+    );
   });
 
   const interrupt = () => actor.send({ type: 'INTERRUPT' });
@@ -115,7 +120,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     options.signal?.removeEventListener('abort', interrupt);
   }
 
-  recorder.record(toFinishedEvent(output, scope));
+  void recorder.record(toFinishedEvent(output, scope));
   await recorder.flush();
   return { runId, output };
 }

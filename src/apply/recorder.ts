@@ -1,29 +1,63 @@
 // Appends a run's events in order through one queue: what the run machine emitted, mapped by toLogEvent,
-// and the run's own start and finish. The only writer of a run's events; `flush` waits until they are durable.
+// and the run's own start and finish. The only writer of a run's events. Events recorded while an append
+// is in flight (or in the same tick) go out together in the next one: one write and one fsync (group commit).
 
 import type { EventStore, NewEvent } from '../events/types.js';
 
+interface Waiting {
+  event: NewEvent;
+  durable: () => void;
+  failed: (e: unknown) => void;
+}
+
 export class Recorder {
-  private tail: Promise<unknown> = Promise.resolve();
+  private waiting: Waiting[] = [];
+  private writing = false;
   private failure: unknown;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: EventStore) {}
 
-  record(event: NewEvent): void {
-    this.tail = this.tail.then(
-      () => this.store.append([event]),
-      (e) => {
-        throw e;
-      },
-    );
-    // Keep the first append error for flush(); later appends are not attempted after it.
-    this.tail.catch((e) => {
-      this.failure ??= e;
+  /**
+   * Queues an event. The promise resolves once the event is durable in the log, which is when what it
+   * says may be reported. It never needs awaiting: `flush` reports the first failure.
+   */
+  record(event: NewEvent): Promise<void> {
+    const durable = new Promise<void>((resolve, reject) => {
+      if (this.failure !== undefined) return reject(this.failure);
+      this.waiting.push({ event, durable: resolve, failed: reject });
     });
+    durable.catch(() => undefined);
+    this.tail = durable.catch(() => undefined);
+    // Not at once: the events a transition emits together (one step settled, the next dispatched) share a write.
+    if (!this.writing) {
+      this.writing = true;
+      queueMicrotask(() => void this.drain());
+    }
+    return durable;
   }
 
+  /** Waits until everything recorded so far is durable; throws the first append error. */
   async flush(): Promise<void> {
-    await this.tail.catch(() => undefined);
+    await this.tail;
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      try {
+        await this.store.append(batch.map((w) => w.event));
+      } catch (e) {
+        // Later events are not attempted after a failed append: the log's tail is unknown.
+        this.failure ??= e;
+        for (const w of [...batch, ...this.waiting]) w.failed(this.failure);
+        this.waiting = [];
+        break;
+      }
+      for (const w of batch) w.durable();
+    }
+    this.writing = false;
   }
 }
