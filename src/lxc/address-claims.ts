@@ -38,15 +38,15 @@ export function parseClaim(text: string, bridge: string, ip: string): AddressCla
 
 /** Every claim under `dir`, of every bridge. A file that is not a claim is left alone and not reported. */
 export async function readClaims(dir = ADDRESS_DIR): Promise<AddressClaim[]> {
-  const claims: AddressClaim[] = [];
-  for (const bridge of await listDir(dir)) {
-    for (const ip of await listDir(path.join(dir, bridge))) {
+  // Read at once, not one after another: set-network reads them all for every container it configures.
+  const files = (await Promise.all((await listDir(dir)).map(async (bridge) => (await listDir(path.join(dir, bridge))).map((ip) => ({ bridge, ip }))))).flat();
+  const claims = await Promise.all(
+    files.map(async ({ bridge, ip }) => {
       const text = await readTextIfExists(path.join(dir, bridge, ip));
-      const claim = text === undefined ? undefined : parseClaim(text, bridge, ip);
-      if (claim !== undefined) claims.push(claim);
-    }
-  }
-  return claims;
+      return text === undefined ? undefined : parseClaim(text, bridge, ip);
+    }),
+  );
+  return claims.filter((c): c is AddressClaim => c !== undefined);
 }
 
 function sameOwner(a: Pick<AddressClaim, 'lxcpath' | 'container'>, b: Pick<AddressClaim, 'lxcpath' | 'container'>): boolean {

@@ -2,7 +2,7 @@
 // user's), the bridge each serves, its lease file, and whether it reads Locker's reservations for that
 // bridge; telling one to forget removed reservations (SIGHUP), and giving a lease back at once.
 
-import { readdir } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { isIpv4 } from '../rules/ipv4.js';
@@ -64,13 +64,16 @@ export function parseDnsmasqArgs(args: readonly string[], conf: string | undefin
   return server;
 }
 
-/** Every running dnsmasq with its DHCP settings: a pass over /proc, a few file reads per dnsmasq. */
+/**
+ * Every running dnsmasq with its DHCP settings: a pass over /proc, a few file reads per dnsmasq.
+ * The pass reads each process's `comm` synchronously: procfs answers from memory, and a few hundred
+ * reads through the thread pool cost tens of milliseconds of CPU per call, once per set-network.
+ */
 export async function findDhcpServers(procRoot = '/proc'): Promise<DhcpServer[]> {
   const servers: DhcpServer[] = [];
-  for (const pid of (await readdir(procRoot)).filter((p) => /^\d+$/.test(p))) {
-    const comm = await readTextIfExists(`${procRoot}/${pid}/comm`).catch(() => undefined);
-    if (comm?.trim() !== 'dnsmasq') continue;
-    const cmdline = await readTextIfExists(`${procRoot}/${pid}/cmdline`).catch(() => undefined);
+  for (const pid of readdirSync(procRoot).filter((p) => /^\d+$/.test(p))) {
+    if (readProcFile(`${procRoot}/${pid}/comm`)?.trim() !== 'dnsmasq') continue;
+    const cmdline = readProcFile(`${procRoot}/${pid}/cmdline`);
     if (cmdline === undefined || cmdline === '') continue; // gone, or a zombie
     const args = cmdline.split('\0').filter((a) => a !== '');
     const confFile = args.find((a) => a.startsWith('--conf-file='))?.slice('--conf-file='.length);
@@ -78,6 +81,15 @@ export async function findDhcpServers(procRoot = '/proc'): Promise<DhcpServer[]>
     servers.push({ pid: Number(pid), ...parseDnsmasqArgs(args, conf) });
   }
   return servers;
+}
+
+/** A process that is gone (or not ours to read) has no file. */
+function readProcFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
