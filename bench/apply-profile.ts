@@ -3,7 +3,7 @@
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { makeWorkdir, lockerArgs, originName, cloneNames, type Workdir } from './apply-workload.js';
+import { lockerArgs, originName, cloneNames, writeShellRun, type Workdir } from './apply-workload.js';
 import { onCleanup } from './cleanup.js';
 import { profilesIn, summarizeProfile, type ProfileSummary } from './cpu-profile.js';
 import { newLxcPath } from './lxc-host.js';
@@ -62,13 +62,14 @@ export function describeLockerRuns(logText: string, upWallMs: number, downWallMs
   return { up: one(runIds[0], upWallMs), down: one(runIds[1], downWallMs) };
 }
 
-async function countProcesses(w: Workdir, n: number, tmp: string): Promise<string> {
+async function countProcesses(w: Workdir, tmp: string): Promise<string> {
   const rows: string[][] = [];
   const counter = makeExecCounter(tmp);
   const shellHost = newLxcPath('profile-shell');
   try {
+    const s = await writeShellRun(w, false);
     for (const cmd of ['up', 'down'] as const) {
-      await mustRun('sh', [w.scripts.seq[cmd], shellHost.lxcpath], { env: counter.env(process.env) });
+      await mustRun('sh', [s[cmd], shellHost.lxcpath], { env: counter.env(process.env) });
       await shellHost.awaitLeases();
       const execs = counter.take();
       rows.push([`shell script ${cmd}`, String(totalExecs(execs)), describeExecs(execs)]);
@@ -76,22 +77,24 @@ async function countProcesses(w: Workdir, n: number, tmp: string): Promise<strin
   } finally {
     await shellHost.destroy();
   }
-  const lockerHost = newLxcPath('profile-locker');
-  const state = mkdtempSync('/tmp/bench-state-');
-  const env = counter.env({ ...process.env, LOCKER_STATE_DIR: state });
-  try {
-    for (const cmd of ['up', 'down'] as const) {
-      await mustRun(process.execPath, lockerArgs(cmd, w, n, lockerHost.lxcpath, 1), { env });
-      await lockerHost.awaitLeases();
-      const execs = counter.take();
-      rows.push([`locker ${cmd} --parallelism 1`, String(totalExecs(execs)), describeExecs(execs)]);
+  for (const parallelism of [1, undefined]) {
+    const lockerHost = newLxcPath('profile-locker');
+    const state = mkdtempSync('/tmp/bench-state-');
+    const env = counter.env({ ...process.env, LOCKER_STATE_DIR: state });
+    try {
+      for (const cmd of ['up', 'down'] as const) {
+        await mustRun(process.execPath, lockerArgs(cmd, w, lockerHost.lxcpath, parallelism), { env });
+        await lockerHost.awaitLeases();
+        const execs = counter.take();
+        rows.push([`locker ${cmd}${parallelism === undefined ? '' : ` --parallelism ${parallelism}`}`, String(totalExecs(execs)), describeExecs(execs)]);
+      }
+    } finally {
+      await lockerHost.destroy();
+      rmSync(state, { recursive: true, force: true });
     }
-  } finally {
-    await lockerHost.destroy();
-    rmSync(state, { recursive: true, force: true });
   }
   return (
-    `Programs started (lxc-*, iptables*, sysctl; counted by logging shims first in PATH), N = ${n}:\n\n` +
+    `Programs started (lxc-*, iptables*, ip, sysctl, dhcp_release; counted by logging shims first in PATH), N = ${w.n}:\n\n` +
     table(['what', 'programs', 'by program'], rows)
   );
 }
@@ -103,12 +106,13 @@ async function medianOf(times: number, f: () => Promise<number>): Promise<number
 }
 
 /** Per-call costs of the calls Locker makes beyond the script's, on a host with N running containers. */
-async function callCosts(w: Workdir, n: number): Promise<string> {
+async function callCosts(w: Workdir): Promise<string> {
+  const n = w.n;
   const host = newLxcPath('profile-calls');
   const state = mkdtempSync('/tmp/bench-state-');
   const env = { ...process.env, LOCKER_STATE_DIR: state };
   try {
-    await mustRun(process.execPath, lockerArgs('up', w, n, host.lxcpath, 4), { env });
+    await mustRun(process.execPath, lockerArgs('up', w, host.lxcpath), { env });
     await host.awaitLeases();
     const P = host.lxcpath;
     const one = cloneNames(n)[0] ?? originName(n);
@@ -122,9 +126,8 @@ async function callCosts(w: Workdir, n: number): Promise<string> {
       [`lxc-ls -f -F NAME,STATE,PID,IPV4 (N = ${n} running)`, ms(await medianOf(7, () => t('lxc-ls', ['-P', P, '-f', '-F', 'NAME,STATE,PID,IPV4'])))],
       ['iptables-save', ms(await medianOf(7, () => t('iptables-save', [])))],
       ['lxc-info -sH (one running container)', ms(await medianOf(15, () => t('lxc-info', ['-P', P, '-n', one, '-sH'])))],
-      ['lxc-wait -s RUNNING (already running)', ms(await medianOf(15, () => t('lxc-wait', ['-P', P, '-n', one, '-s', 'RUNNING', '-t', '30'])))],
     ];
-    await mustRun(process.execPath, lockerArgs('down', w, n, host.lxcpath, 4), { env });
+    await mustRun(process.execPath, lockerArgs('down', w, host.lxcpath), { env });
     return `Cost of single calls (medians):\n\n${table(['call', 'wall'], rows)}`;
   } finally {
     await host.destroy();
@@ -144,38 +147,44 @@ function renderProfile(what: string, p: ProfileSummary): string {
   );
 }
 
-async function cpuProfiles(w: Workdir, n: number, tmp: string): Promise<string> {
-  const host = newLxcPath('profile-cpu');
-  const state = mkdtempSync('/tmp/bench-state-');
-  const env = { ...process.env, LOCKER_STATE_DIR: state };
+/** `up` at --parallelism 1 and at the default, and `down` at the default, each under node --cpu-prof. */
+async function cpuProfiles(w: Workdir, tmp: string): Promise<string> {
   const parts: string[] = [];
-  try {
-    for (const cmd of ['up', 'down'] as const) {
-      const dir = path.join(tmp, `cpu-${cmd}`);
-      const [bin, ...args] = lockerArgs(cmd, w, n, host.lxcpath, 1);
-      await mustRun(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, bin!, ...args], { env });
-      await host.awaitLeases();
-      const file = profilesIn(dir)[0];
-      if (file) parts.push(renderProfile(`locker ${cmd} --parallelism 1`, summarizeProfile(file)));
+  for (const parallelism of [1, undefined]) {
+    const host = newLxcPath('profile-cpu');
+    const state = mkdtempSync('/tmp/bench-state-');
+    const env = { ...process.env, LOCKER_STATE_DIR: state };
+    try {
+      for (const cmd of ['up', 'down'] as const) {
+        const p = cmd === 'up' ? parallelism : undefined;
+        const what = `locker ${cmd}${p === undefined ? '' : ` --parallelism ${p}`}`;
+        const [bin, ...args] = lockerArgs(cmd, w, host.lxcpath, p);
+        const profiled = cmd === 'up' || parallelism === undefined;
+        const dir = path.join(tmp, `cpu-${cmd}-${p ?? 'default'}`);
+        await mustRun(process.execPath, [...(profiled ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), bin!, ...args], { env });
+        if (cmd === 'up') await host.awaitLeases();
+        const file = profiled ? profilesIn(dir)[0] : undefined;
+        if (file) parts.push(renderProfile(what, summarizeProfile(file)));
+      }
+    } finally {
+      await host.destroy();
+      rmSync(state, { recursive: true, force: true });
     }
-  } finally {
-    await host.destroy();
-    rmSync(state, { recursive: true, force: true });
   }
   return parts.join('\n\n');
 }
 
-export async function profileApply(n: number, log: (s: string) => void): Promise<string> {
-  const w = makeWorkdir(n);
+export async function profileApply(w: Workdir, log: (s: string) => void): Promise<string> {
+  const n = w.n;
   const tmp = mkdtempSync('/tmp/bench-profile-');
   const drop = onCleanup(`profile ${tmp}`, () => rmSync(tmp, { recursive: true, force: true }));
   try {
     log('[apply] profile: process counts');
-    const counts = await countProcesses(w, n, tmp);
+    const counts = await countProcesses(w, tmp);
     log('[apply] profile: per-call costs');
-    const costs = await callCosts(w, n);
+    const costs = await callCosts(w);
     log('[apply] profile: CPU profiles');
-    const cpu = await cpuProfiles(w, n, tmp);
+    const cpu = await cpuProfiles(w, tmp);
     return `#### Profile (N = ${n})\n\n${counts}\n\n${costs}\n\n${cpu}`;
   } finally {
     await drop();

@@ -7,7 +7,8 @@ import path from 'node:path';
 
 export const COUNTED = [
   'lxc-create', 'lxc-copy', 'lxc-start', 'lxc-wait', 'lxc-info', 'lxc-stop', 'lxc-destroy', 'lxc-ls', 'lxc-config',
-  'lxc-attach', 'iptables', 'iptables-save', 'iptables-restore', 'sysctl',
+  'lxc-attach', 'iptables', 'iptables-save', 'iptables-restore', 'ip6tables-save', 'ip6tables-restore', 'ip', 'sysctl',
+  'dhcp_release',
 ];
 
 export interface ExecCounter {

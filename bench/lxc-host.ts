@@ -2,6 +2,8 @@
 // It only ever lists, stops and destroys containers of its own lxcpath, and releases only its own leases.
 
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ADDRESS_DIR, giveBackAddresses, readClaims } from '../src/lxc/index.js';
 import { onCleanup } from './cleanup.js';
 import { timedRun } from './proc.js';
 
@@ -84,6 +86,16 @@ async function destroyAll(lxcpath: string): Promise<void> {
   rmSync(lxcpath, { recursive: true, force: true });
 }
 
+/**
+ * Address claims (DHCP reservations) left by containers of this lxcpath: a run that failed before its
+ * down, Locker's or the shell script's. Removed, and their leases given back.
+ */
+async function dropClaims(lxcpath: string): Promise<void> {
+  const mine = (await readClaims()).filter((c) => c.lxcpath === lxcpath);
+  for (const c of mine) rmSync(path.join(ADDRESS_DIR, c.bridge, c.ip), { force: true });
+  await giveBackAddresses(mine);
+}
+
 export function newLxcPath(tag: string): BenchLxcPath {
   const lxcpath = mkdtempSync(`/tmp/bench-${tag}-`);
   const ips = new Set<string>();
@@ -100,6 +112,7 @@ export function newLxcPath(tag: string): BenchLxcPath {
   const remove = onCleanup(`lxcpath ${lxcpath}`, async () => {
     await destroyAll(lxcpath);
     await releaseLeases(ips);
+    await dropClaims(lxcpath);
   });
   return { lxcpath, awaitLeases, destroy: remove };
 }
