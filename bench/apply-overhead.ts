@@ -9,7 +9,7 @@ import { DEFAULT_STOP_TIMEOUT_S } from '../src/lxc/stop.js';
 import { onCleanup } from './cleanup.js';
 import { createDhcpBridge, type BenchDhcpBridge } from './dhcp-bridge.js';
 import { load1 } from './env.js';
-import { activeLeases, newLxcPath, listStates } from './lxc-host.js';
+import { newLxcPath, listStates } from './lxc-host.js';
 import { describeLockerRuns, profileApply, type LockerRunBreakdown } from './apply-profile.js';
 import { lockerArgs, makeWorkdir, project, writeShellRun, type Workdir } from './apply-workload.js';
 import { LOCKER_BIN, type PartOptions, type PartResult, type TargetVerdict } from './part.js';
@@ -38,7 +38,7 @@ export interface Sample {
   round: number;
   upMs: number;
   downMs: number;
-  /** Active DHCP leases on lxcbr0 before the run (the pool has 253). */
+  /** Active DHCP leases on the bench's bridge before the run (the pool has 253). */
   leasesBefore: number;
   /** Containers with a DHCP lease when down started. */
   withLease: number;
@@ -59,7 +59,8 @@ export async function runVariant(variant: Variant, w: Workdir, round: number): P
   const stateDir = mkdtempSync('/tmp/bench-state-');
   const dropState = onCleanup(`state ${stateDir}`, () => rmSync(stateDir, { recursive: true, force: true }));
   const env = { ...process.env, LOCKER_STATE_DIR: stateDir };
-  const leasesBefore = activeLeases();
+  const now = Date.now() / 1000;
+  const leasesBefore = w.bridge.leases().filter((l) => l.expires === 0 || l.expires > now).length;
   const timeoutMs = 30 * 60_000;
   try {
     let up: { ms: number };
@@ -159,7 +160,7 @@ async function measureSize(
     lockerBreakdownTable(n, samples),
     `Between up and down the bench waits, untimed, until every container has its DHCP lease (as a user's ` +
       `containers would have by the time they are taken down): ${short === 0 ? 'all did in every run' : `${short} run(s) had containers without one after 30 s`}. ` +
-      `DHCP leases in use on lxcbr0 before each run: ${Math.min(...leases)}–${Math.max(...leases)} of 253.`,
+      `DHCP leases in use on the bench's bridge before each run: ${Math.min(...leases)}–${Math.max(...leases)} of 253.`,
   ];
   return sections;
 }
