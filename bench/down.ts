@@ -2,10 +2,12 @@
 // all running with their DHCP lease), torn down by `locker down` and by a script that asks every container
 // to stop cleanly at once (`lxc-stop -t 10 &` ... `wait`), then destroys them, clones first.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_STOP_TIMEOUT_S } from '../src/rules/stop-timeout.js';
-import { lockerArgs, makeWorkdir, originName, cloneNames, project, type Workdir } from './apply-workload.js';
+import { lockerArgs, makeWorkdir, originName, cloneNames, project, writeShellRun, type Workdir } from './apply-workload.js';
+import { createDhcpBridge } from './dhcp-bridge.js';
 import { onCleanup } from './cleanup.js';
 import { listStates, newLxcPath } from './lxc-host.js';
 import type { PartOptions, PartResult, TargetVerdict } from './part.js';
@@ -69,7 +71,7 @@ function describeStops(logText: string): { stopWaveMs: number; killed: number } 
 async function setUpWithLocker(w: Workdir, n: number, lxcpath: string, env: NodeJS.ProcessEnv): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await mustRun(process.execPath, lockerArgs('up', w, n, lxcpath, 4), { env, timeoutMs: 30 * 60_000 });
+      await mustRun(process.execPath, lockerArgs('up', w, lxcpath, 4), { env, timeoutMs: 30 * 60_000 });
       return;
     } catch (e) {
       if (attempt >= 3) throw e;
@@ -85,7 +87,7 @@ async function runVariant(variant: Variant, n: number, w: Workdir, shellDown: st
   try {
     // Untimed set-up: each side brings its containers up its own way, and waits until every one has its
     // lease (busybox's rcS holds the halt signal back until udhcpc is done).
-    if (variant === 'shell-all-at-once') await mustRun('sh', [w.scripts.seq.up, host.lxcpath], { timeoutMs: 30 * 60_000 });
+    if (variant === 'shell-all-at-once') await mustRun('sh', [(await writeShellRun(w, false)).up, host.lxcpath], { timeoutMs: 30 * 60_000 });
     else await setUpWithLocker(w, n, host.lxcpath, env);
     const withLease = await host.awaitLeases();
     const states = [...(await listStates(host.lxcpath)).values()];
@@ -95,7 +97,7 @@ async function runVariant(variant: Variant, n: number, w: Workdir, shellDown: st
     const down =
       variant === 'shell-all-at-once'
         ? await mustRun('sh', [shellDown, host.lxcpath], { timeoutMs: 30 * 60_000 })
-        : await mustRun(process.execPath, lockerArgs('down', w, n, host.lxcpath, variant === 'locker-p1' ? 1 : 4), { env, timeoutMs: 30 * 60_000 });
+        : await mustRun(process.execPath, lockerArgs('down', w, host.lxcpath, variant === 'locker-p1' ? 1 : 4), { env, timeoutMs: 30 * 60_000 });
     const left = await listStates(host.lxcpath);
     if (left.size !== 0) throw new Error(`${variant} down left ${left.size} containers in ${host.lxcpath}`);
     const sample: Sample = { variant, downMs: down.ms };
@@ -111,7 +113,9 @@ async function runVariant(variant: Variant, n: number, w: Workdir, shellDown: st
 export async function runDownCost(o: PartOptions): Promise<PartResult> {
   const n = o.quick ? 10 : 20;
   const rounds = o.quick ? 1 : 3;
-  const w = makeWorkdir(n);
+  // The containers live on a bridge of the bench's own (see bench/apply-workload.ts).
+  const bridge = await createDhcpBridge(`lkd${randomBytes(4).toString('hex')}`);
+  const w = makeWorkdir(n, bridge);
   const shellDown = writeShellDown(w.dir, n);
   const samples: Sample[] = [];
   for (let round = 1; round <= rounds; round++) {
