@@ -71,6 +71,14 @@ export class QueueWatch {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.polling;
+    // A host whose queued steps were all taken since the last look: said here, or never.
+    for (const host of [...this.said.keys()].sort()) {
+      if (![...this.queued].some((id) => this.hostOf.get(id) === host)) this.sayBack(host);
+    }
+  }
+
+  private sayBack(host: string): void {
+    if (this.said.delete(host)) this.o.say(`${host} is back: its queued steps run`);
   }
 
   /** One look at the hosts with queued steps (and those said to be waiting). */
@@ -89,8 +97,9 @@ export class QueueWatch {
       } catch {
         continue; // NATS itself away for a moment: the next look says it
       }
+      // Steps that left the queue were taken by its agent: the host is back even before its heartbeat says so.
       if (presence.state === 'up' || queued === 0) {
-        if (this.said.delete(host) && presence.state === 'up') this.o.say(`${host} is back: its queued steps run`);
+        this.sayBack(host);
         continue;
       }
       this.sayWaiting(host, presence, queued);

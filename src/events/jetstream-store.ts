@@ -14,6 +14,7 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LockerError } from '../errors.js';
 import { EVENTS_STREAM, eventSubject } from '../nats/names.js';
+import { ELECTION_PATIENCE_MS, isElecting } from '../nats/while-electing.js';
 import { readProjectEvents, readProjectTail, type Tail } from './jetstream-read.js';
 import { assertOwnProject, stampEvents } from './stamp-events.js';
 import type { EventStore, LockerEvent, NewEvent } from './types.js';
@@ -120,25 +121,38 @@ class JetStreamEventStore implements EventStore {
   }
 
   private async publishOne(event: LockerEvent, msgID: string, lastSubjectSequence: number): Promise<PubAck | 'conflict'> {
-    try {
-      return await this.js.publish(this.subject, JSON.stringify(event), {
-        msgID,
-        expect: { lastSubjectSequence, streamName: EVENTS_STREAM },
-        retries: PUBLISH_RETRIES,
-        timeout: PUBLISH_TIMEOUT_MS,
-      });
-    } catch (e) {
-      if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence) return 'conflict';
-      // Stored or not, we cannot tell: the next append starts from the tail the server has, and
-      // under a fresh message id, or the server would drop it as a duplicate of this one.
-      this.tail = undefined;
-      this.published += 1;
-      throw new LockerError('AGENT_OFFLINE', `could not append event ${event.seq} (${event.type}) to ${EVENTS_STREAM}: ${(e as Error).message}`, {
-        hint: 'check that nats-server is running with JetStream; the event may or may not be stored: `locker runs` shows what is',
-        retryable: true,
-        cause: e,
-      });
+    const deadline = Date.now() + ELECTION_PATIENCE_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.js.publish(this.subject, JSON.stringify(event), {
+          msgID,
+          expect: { lastSubjectSequence, streamName: EVENTS_STREAM },
+          retries: PUBLISH_RETRIES,
+          timeout: PUBLISH_TIMEOUT_MS,
+        });
+      } catch (e) {
+        if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamWrongLastSequence) return 'conflict';
+        // The stream without a leader (a cluster electing one after a server died, a server coming back): the same
+        // message id again, as nats.js's own retries do, so one that was stored after all is acknowledged as a duplicate.
+        if (isStreamAway(e) && Date.now() < deadline) {
+          await pause(Math.min(250 * 2 ** attempt, 2_000));
+          continue;
+        }
+        throw this.unstored(event, e);
+      }
     }
+  }
+
+  private unstored(event: LockerEvent, e: unknown): LockerError {
+    // Stored or not, we cannot tell: the next append starts from the tail the server has, and
+    // under a fresh message id, or the server would drop it as a duplicate of this one.
+    this.tail = undefined;
+    this.published += 1;
+    return new LockerError('AGENT_OFFLINE', `could not append event ${event.seq} (${event.type}) to ${EVENTS_STREAM}: ${(e as Error).message}`, {
+      hint: 'check that nats-server is running with JetStream; the event may or may not be stored: `locker runs` shows what is',
+      retryable: true,
+      cause: e,
+    });
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -158,6 +172,11 @@ function tooManyWriters(project: string, conflicts: number): LockerError {
     hint: 'another locker process is writing this project\'s log; wait for it to finish and try again',
     retryable: true,
   });
+}
+
+/** No stream answered (nats.js: "jetstream is not enabled", i.e. no responders), or JetStream is electing a leader. */
+function isStreamAway(e: unknown): boolean {
+  return (e instanceof Error && e.name === 'JetStreamNotEnabled') || isElecting(e);
 }
 
 function pause(ms: number): Promise<void> {

@@ -15,7 +15,8 @@ import { cleanUp } from '../helpers/clean-up.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 import { createRemoteClient, type RemoteClient } from '../helpers/netns.js';
 import { LOCKER_BIN, runLocker, show, type LockerResult } from '../helpers/run-locker.js';
-import { planOf, plannedNetworks } from '../helpers/planned-network.js';
+import { plannedNetworks } from '../helpers/planned-network.js';
+import { parsePlan } from '../../plans/plan-file.js';
 import { until } from '../helpers/wait-until.js';
 
 let env: LxcEnv;
@@ -59,9 +60,9 @@ async function requireDebianTemplate(): Promise<void> {
 const lockerArgs = (args: string[]) => [...args, '-P', env.lxcpath, '-p', project];
 const locker = (...args: string[]) => runLocker(lockerArgs(args), { cwd: work });
 
-/** `locker up` that may debootstrap a fresh Debian: runLocker's timeout is sized for busybox. */
-async function lockerUpFirst(): Promise<LockerResult> {
-  const r = await execa(process.execPath, [LOCKER_BIN, ...lockerArgs(['up', '--yes'])], {
+/** `locker apply PLAN`, which may debootstrap a fresh Debian: runLocker's timeout is sized for busybox. */
+async function lockerUpFirst(planFile: string): Promise<LockerResult> {
+  const r = await execa(process.execPath, [LOCKER_BIN, ...lockerArgs(['apply', planFile, '--yes'])], {
     cwd: work,
     reject: false,
     stdin: 'ignore',
@@ -178,16 +179,19 @@ beforeAll(async () => {
       - ${out()}:/srv/locker-test
 `,
   );
-  const plan = await locker('plan', '--json');
+  // The plan is saved and applied as it is: the container gets exactly the address this plan shows.
+  const planFile = path.join(work, 'first.plan.json');
+  const plan = await locker('plan', '-o', planFile);
   expect(plan.exitCode, show(plan)).toBe(2);
-  const { actions } = planOf(plan.stdout);
-  const network = plannedNetworks(planOf(plan.stdout)).deb;
+  const saved = parsePlan(readFileSync(planFile, 'utf8'), planFile);
+  const { actions } = saved;
+  const network = plannedNetworks(saved).deb;
   if (network === undefined) throw new Error(`no set-network step in the plan:\n${plan.stdout}`);
   planned = network;
   const create = actions.find((a) => a.kind === 'create');
   expect(create?.params).toEqual({ kind: 'create', template: 'debian', args: { release: 'bookworm' } });
 
-  const up = await lockerUpFirst();
+  const up = await lockerUpFirst(planFile);
   expect(up.exitCode, show(up)).toBe(0);
 }, FIRST_UP_TIMEOUT_MS + 120_000);
 

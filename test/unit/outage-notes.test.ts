@@ -168,6 +168,28 @@ describe('QueueWatch: "waiting for HOST" while its agent is away', () => {
     expect(lines).toHaveLength(4);
   });
 
+  it('is back once its agent took the queued steps, before its heartbeat says so', async () => {
+    const presence: Record<string, AgentPresence> = { h5: { state: 'down', ageMs: 10_000 } };
+    const { w, lines, note } = watch(presence);
+    note('dispatched', 'h5/x/create');
+    await w.poll();
+    note('started', 'h5/x/create');
+    await w.poll();
+    expect(lines.slice(1)).toEqual(['h5 is back: its queued steps run']);
+  });
+
+  it('a host whose steps were taken after the last look is said back when the watch stops; one still waiting is not', async () => {
+    const presence: Record<string, AgentPresence> = { h1: { state: 'down', ageMs: 10_000 }, h5: { state: 'down', ageMs: 10_000 } };
+    const { w, lines, note } = watch(presence);
+    note('dispatched', 'h1/a/create');
+    note('dispatched', 'h5/x/create');
+    await w.poll();
+    expect(lines).toHaveLength(2);
+    note('succeeded', 'h5/x/create');
+    await w.stop();
+    expect(lines.slice(2)).toEqual(['h5 is back: its queued steps run']);
+  });
+
   it('says nothing of hosts whose agent is up, however long their steps wait', async () => {
     const { w, lines, note } = watch({});
     note('dispatched', 'h5/x/create');
