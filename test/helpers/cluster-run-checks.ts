@@ -16,16 +16,26 @@ import { runIntegrity } from './run-integrity.js';
 import { until } from './wait-until.js';
 
 /** The events once `count` actions succeeded (or the run ended first: the caller asserts it did not). */
-export function untilSucceeded(events: () => Promise<LockerEvent[]>, run: BackgroundLocker, count: number): Promise<LockerEvent[]> {
+export function untilSucceeded(
+  events: () => Promise<LockerEvent[]>,
+  run: BackgroundLocker,
+  count: number,
+  logs: () => string = () => '',
+): Promise<LockerEvent[]> {
+  let seen = 0;
   return until(
     `${count} actions to succeed`,
     async () => {
       const ev = await events();
-      return succeededIds(ev).size >= count || !run.running() ? ev : undefined;
+      seen = succeededIds(ev).size;
+      return seen >= count || !run.running() ? ev : undefined;
     },
-    90_000,
+    60_000,
     50,
-  );
+  ).catch((e: unknown) => {
+    // What the run and the agents said, so a stall in CI can be read from the log.
+    throw new Error(`${(e as Error).message} (${seen} succeeded)\n--- the run\n${run.output()}\n${logs()}`, { cause: e });
+  });
 }
 
 /**

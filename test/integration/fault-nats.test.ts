@@ -27,7 +27,7 @@ describe('nats-server killed mid-run and restarted', () => {
     const events = () => readNatsEvents(c.url, c.controlCreds, project);
 
     const up = c.startControl(work, project, 'up', '--yes');
-    const seen = await untilSucceeded(events, up, 3);
+    const seen = await untilSucceeded(events, up, 3, () => c.logs());
     expect(up.running(), `the run ended before the kill:\n${up.output()}`).toBe(true);
     const runId = runIdOf(seen);
     await c.server.kill('SIGKILL');
@@ -54,5 +54,5 @@ describe('nats-server killed mid-run and restarted', () => {
     const plan = await c.control(work, project, 'plan');
     expect(plan.exitCode, show(plan)).toBe(0);
     expect(plan.stderr).not.toContain('has not finished');
-  });
+  }, 240_000); // longer than its waits (agents up, then actions succeeded), so theirs say what stalled
 });
