@@ -17,9 +17,13 @@ export interface Tail {
   seq: number;
   /** Stream sequence of that message; 0 when the project has no event yet. */
   streamSeq: number;
+  /** The message id its writer published it under (Nats-Msg-Id), when it had one. */
+  msgId?: string;
 }
 
 const EMPTY: Tail = { seq: 0, streamSeq: 0 };
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+const SEARCH_LIMIT = 1000;
 const FETCH_BATCH = 1000;
 // A fetch that brings nothing in this long, while the tail says more is stored, is a fault.
 const FETCH_EXPIRES_MS = 5_000;
@@ -34,7 +38,30 @@ export async function readProjectTail(jsm: JetStreamManager, project: string): P
   }
   if (stored === null) return EMPTY;
   const event = parseMessage(stored.data, stored.seq, project);
-  return { seq: event.seq, streamSeq: stored.seq };
+  return { seq: event.seq, streamSeq: stored.seq, msgId: stored.header?.get(MSG_ID_HEADER) || undefined };
+}
+
+/**
+ * The project's event stored under `msgId` after stream sequence `after`, up to `upTo`, with where it is;
+ * undefined when none is. Looks at no more than SEARCH_LIMIT messages (of every project) of the stream.
+ */
+export async function findStoredEvent(
+  jsm: JetStreamManager,
+  project: string,
+  msgId: string,
+  after: number,
+  upTo: number,
+): Promise<{ event: LockerEvent; streamSeq: number } | undefined> {
+  const subject = eventSubject(project);
+  for (let seq = after + 1; seq <= Math.min(upTo, after + SEARCH_LIMIT); seq++) {
+    // null: removed, or a sequence the stream skipped.
+    const stored = await jsm.streams.getMessage(EVENTS_STREAM, { seq }).catch((e: unknown) => {
+      throw unreadable(e);
+    });
+    if (stored === null || stored.subject !== subject || stored.header?.get(MSG_ID_HEADER) !== msgId) continue;
+    return { event: parseMessage(stored.data, stored.seq, project), streamSeq: stored.seq };
+  }
+  return undefined;
 }
 
 /**

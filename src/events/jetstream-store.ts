@@ -15,13 +15,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { LockerError } from '../errors.js';
 import { EVENTS_STREAM, eventSubject } from '../nats/names.js';
 import { ELECTION_PATIENCE_MS, isElecting } from '../nats/while-electing.js';
-import { readProjectEvents, readProjectTail, type Tail } from './jetstream-read.js';
+import { findStoredEvent, readProjectEvents, readProjectTail, type Tail } from './jetstream-read.js';
 import { assertOwnProject, stampEvents } from './stamp-events.js';
 import type { EventStore, LockerEvent, NewEvent } from './types.js';
 
 export interface JetStreamEventStoreOptions {
   /** The clock behind `ts`; tests pass a fixed one. */
   now?: () => Date;
+  /** The prefix of this writer's message ids (default: 16 random hex digits); tests pass a known one. */
+  writerId?: string;
 }
 
 // Each lost race costs one tail read and a short random pause, so racing writers spread out
@@ -38,7 +40,8 @@ export async function openJetStreamEventStore(
   project: string,
   options: JetStreamEventStoreOptions = {},
 ): Promise<EventStore> {
-  return new JetStreamEventStore(jetstream(nc), await jetstreamManager(nc), project, options.now ?? (() => new Date()));
+  const writerId = options.writerId ?? randomBytes(8).toString('hex');
+  return new JetStreamEventStore(jetstream(nc), await jetstreamManager(nc), project, options.now ?? (() => new Date()), writerId);
 }
 
 /**
@@ -56,8 +59,7 @@ class JetStreamEventStore implements EventStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** The last event this store saw stored; undefined until read, or after an unconfirmed publish. */
   private tail?: Tail;
-  /** Message ids: unique per logical event, so a re-sent publish is stored once. */
-  private readonly writerId = randomBytes(8).toString('hex');
+  /** Message ids `writerId.N`: one per message stamped, so a re-sent publish is stored once. */
   private published = 0;
   private closed = false;
 
@@ -66,6 +68,7 @@ class JetStreamEventStore implements EventStore {
     private readonly jsm: JetStreamManager,
     private readonly project: string,
     private readonly now: () => Date,
+    private readonly writerId: string,
   ) {
     this.subject = eventSubject(project);
   }
@@ -104,15 +107,27 @@ class JetStreamEventStore implements EventStore {
       const [event] = stampEvents([events[next]!], tail.seq, ts);
       const msgId = `${this.writerId}.${this.published + 1}`;
       const ack = await this.publishOne(event!, msgId, tail.streamSeq);
+      // The id is spent either way: a message stamped again after a conflict is another message.
+      this.published += 1;
       if (ack === 'conflict') {
-        this.tail = undefined;
+        // A conflict may be our own message: stored by a first attempt whose acknowledgement was lost, then
+        // refused when sent again (a cluster checks the expected sequence before the message id). Stamping
+        // it again would store it twice, under another seq.
+        const now = await readProjectTail(this.jsm, this.project);
+        const own = now.msgId === msgId ? { event: event!, streamSeq: now.streamSeq } : await findStoredEvent(this.jsm, this.project, msgId, tail.streamSeq, now.streamSeq);
+        this.tail = now;
+        if (own) {
+          stored.push(own.event);
+          next += 1;
+          continue;
+        }
         conflicts += 1;
         if (conflicts >= MAX_CONFLICTS) throw tooManyWriters(this.project, conflicts);
         await pause(randomInt(Math.min(2 ** conflicts, CONFLICT_PAUSE_MAX_MS) + 1));
+        this.tail = undefined; // read again after the pause: the other writer may have gone on
         continue;
       }
       conflicts = 0;
-      this.published += 1;
       this.tail = { seq: event!.seq, streamSeq: ack.seq };
       stored.push(event!);
       next += 1;

@@ -48,43 +48,16 @@ export interface NatsClusterOptions {
 }
 
 export async function startNatsCluster(hosts: readonly string[], work: string, options: NatsClusterOptions = {}): Promise<NatsCluster> {
-  const natsDir = path.join(work, 'nats');
-  const clustered = (options.natsServers ?? 1) > 1;
-  const ports = clustered ? await clusterPorts(options.natsServers!) : [await freePort()];
-  const url = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
-  const gen = await runTracked(
-    ['nats-config', '--host', hosts.join(','), '-o', natsDir, '--nats', url, ...(clustered ? ['--cluster'] : [])],
-    { cwd: work },
-  );
-  expect(gen.exitCode, show(gen)).toBe(0);
+  const { servers, monitors, url, natsDir, controlCreds } = await startNatsServers(hosts, work, options.natsServers ?? 1);
   const envs: Record<string, LxcEnv> = {};
-  const servers: NatsServer[] = [];
-  const monitors: string[] = [];
   try {
     for (const host of hosts) envs[host] = await createLxcEnv();
-    // The generated configurations keep JetStream in files under natsDir: a restart finds its streams again.
-    const files = clustered ? ports.map((_, i) => `nats-server-${i + 1}.conf`) : ['nats-server.conf'];
-    const monitorPorts: number[] = [];
-    for (const _ of files) monitorPorts.push(await freePort());
-    const started = await Promise.allSettled(
-      files.map((file, i) =>
-        startNatsServer({
-          port: ports[i],
-          config: () => `${readFileSync(path.join(natsDir, file), 'utf8')}\nhttp: "127.0.0.1:${monitorPorts[i]}"\n`,
-        }),
-      ),
-    );
-    for (const r of started) if (r.status === 'fulfilled') servers.push(r.value);
-    const failed = started.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    monitors.push(...monitorPorts.map((p) => `http://127.0.0.1:${p}`));
   } catch (e) {
-    for (const server of servers) await server.stop();
     for (const env of Object.values(envs)) await env.destroyAll();
+    for (const server of servers) await server.stop();
     throw e;
   }
   const server = servers[0]!;
-  const controlCreds = path.join(natsDir, 'control.creds');
   /** Every agent process started, per host, the current one last. */
   const started: Record<string, BackgroundLocker[]> = Object.fromEntries(hosts.map((h) => [h, []]));
   const nats = (project: string) => ['-p', project, '--nats', url, '--creds', controlCreds];
@@ -134,6 +107,43 @@ export async function startNatsCluster(hosts: readonly string[], work: string, o
   };
   for (const host of hosts) startAgent(host);
   return cluster;
+}
+
+/** nats-servers as `locker nats-config` writes them for `hosts` (a cluster when count > 1), started, without agents. */
+export async function startNatsServers(
+  hosts: readonly string[],
+  work: string,
+  count: number,
+): Promise<{ servers: NatsServer[]; monitors: string[]; url: string; natsDir: string; controlCreds: string }> {
+  const natsDir = path.join(work, 'nats');
+  const clustered = count > 1;
+  const ports = clustered ? await clusterPorts(count) : [await freePort()];
+  const url = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const gen = await runTracked(
+    ['nats-config', '--host', hosts.join(','), '-o', natsDir, '--nats', url, ...(clustered ? ['--cluster'] : [])],
+    { cwd: work },
+  );
+  expect(gen.exitCode, show(gen)).toBe(0);
+  // The generated configurations keep JetStream in files under natsDir: a restart finds its streams again.
+  const files = clustered ? ports.map((_, i) => `nats-server-${i + 1}.conf`) : ['nats-server.conf'];
+  const monitorPorts: number[] = [];
+  for (const _ of files) monitorPorts.push(await freePort());
+  const started = await Promise.allSettled(
+    files.map((file, i) =>
+      startNatsServer({
+        port: ports[i],
+        config: () => `${readFileSync(path.join(natsDir, file), 'utf8')}\nhttp: "127.0.0.1:${monitorPorts[i]}"\n`,
+      }),
+    ),
+  );
+  const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const server of servers) await server.stop();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const monitors = monitorPorts.map((p) => `http://127.0.0.1:${p}`);
+  return { servers, monitors, url, natsDir, controlCreds: path.join(natsDir, 'control.creds') };
 }
 
 /** Client ports whose route port (client port + 2000, as `nats-config --cluster` writes them) is free too. */

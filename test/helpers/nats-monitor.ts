@@ -23,6 +23,8 @@ export interface Placement {
   peers: string[];
   /** Every follower is current (has caught up with the leader). */
   current: boolean;
+  /** Each follower as the leader reports it: `locker-2 current lag 0 active 12ms`. */
+  followers: string[];
 }
 
 function placement(name: string, replicas: number, cluster: ClusterInfo | undefined): Placement {
@@ -33,6 +35,7 @@ function placement(name: string, replicas: number, cluster: ClusterInfo | undefi
     leader: cluster?.leader,
     peers: [...(cluster?.leader ? [cluster.leader] : []), ...followers.map((r) => r.name)],
     current: followers.every((r) => r.current && !r.offline),
+    followers: followers.map((r) => `${r.name}${r.current ? ' current' : ' behind'}${r.offline ? ' offline' : ''} lag ${r.lag ?? '?'} active ${r.active ?? '?'}`),
   };
 }
 

@@ -16,6 +16,8 @@ export interface NatsServer {
   dir: string;
   storeDir: string;
   pid(): number;
+  /** The last 20 kB the server printed (since its first start). */
+  log(): string;
   /** SIGKILL (or another signal) to the process we started; the store stays. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and store. */
@@ -101,6 +103,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     dir,
     storeDir,
     pid: () => child.pid ?? -1,
+    log: () => output,
     kill: (signal = 'SIGKILL') => killNow(signal),
     restart: launch,
     stop: async () => {

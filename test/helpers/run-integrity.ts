@@ -3,7 +3,11 @@
 
 import path from 'node:path';
 import { foldRuns, openFileEventStore, openJetStreamEventStore, type LockerEvent, type RunStatus } from '../../src/events/index.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { isLockerError } from '../../src/errors.js';
 import { connectNats } from '../../src/nats/connect.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { EVENTS_STREAM, eventSubject } from '../../src/nats/names.js';
 
 export interface RunIntegrity {
   runId: string;
@@ -53,10 +57,33 @@ export async function readNatsEvents(url: string, credsFile: string, project: st
     const store = await openJetStreamEventStore(nc, project);
     try {
       return await store.readAll();
+    } catch (e) {
+      // A log that reads as corrupt: say what the stream's leader holds, message by message.
+      if (isLockerError(e) && e.code === 'EVENT_LOG_CORRUPT') e.message += `\n${await dumpEventStream(nc, project)}`;
+      throw e;
     } finally {
       await store.close();
     }
   } finally {
     await nc.close();
   }
+}
+
+/** Every message of the events stream as its leader answers for it: stream seq, subject, msg id, event seq and type. */
+async function dumpEventStream(nc: NatsConnection, project: string): Promise<string> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(EVENTS_STREAM);
+  const lines = [`${EVENTS_STREAM}: messages ${info.state.messages}, first ${info.state.first_seq}, last ${info.state.last_seq}; cluster ${JSON.stringify(info.cluster ?? {})}`];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const m = await jsm.streams.getMessage(EVENTS_STREAM, { seq }).catch((e: Error) => e);
+    if (m === null || m instanceof Error) {
+      lines.push(`${seq}: ${m === null ? 'none' : m.message}`);
+      continue;
+    }
+    let event: { seq?: number; type?: string; runId?: string; ts?: string } = {};
+    try { event = JSON.parse(new TextDecoder().decode(m.data)); } catch { /* shown as raw below */ }
+    const own = m.subject === eventSubject(project) ? '' : ' (other subject)';
+    lines.push(`${seq}: ${m.subject}${own} id=${m.header?.get('Nats-Msg-Id') ?? '-'} event ${event.seq} ${event.type} ${event.ts}`);
+  }
+  return lines.join('\n');
 }

@@ -12,7 +12,7 @@ import { expectCleanClusterRun, untilSucceeded } from '../helpers/cluster-run-ch
 import { inFlight, planSize, runIdOf, succeededIds } from '../helpers/event-views.js';
 import { useFaultCluster } from '../helpers/fault-cluster-suite.js';
 import { faultSpec, type FaultSpecOptions } from '../helpers/fault-spec.js';
-import { clientNames, placements } from '../helpers/nats-monitor.js';
+import { clientNames, placements, type Placement } from '../helpers/nats-monitor.js';
 import { readNatsEvents } from '../helpers/run-integrity.js';
 import { show } from '../helpers/run-locker.js';
 import { until } from '../helpers/wait-until.js';
@@ -76,14 +76,20 @@ describe('one server of a 3-node NATS cluster killed mid-up, restarted later', (
     tally.note('`up` finished the run itself; agents and the control point moved servers on their own');
     for (const host of ['alpha', 'beta']) expect(c.agent(host).running(), c.logs()).toBe(true);
 
-    const all = await events();
+    const all = await events().catch((e: Error) => {
+      throw new Error(`${e.message}\n--- up\n${up.output()}`);
+    });
     await expectCleanClusterRun(c, project, o, runId, all, tally, `${show(r)}\n${c.logs()}`);
 
     // The restarted server holds a current copy of every stream and job consumer again.
+    let behind: Placement[] | undefined;
     await until(`${serverName(victim)} caught up`, async () => {
       const now = await placements(c.url, c.controlCreds).catch(() => undefined);
-      const behind = now?.filter((p) => !p.current || !p.peers.includes(serverName(victim)));
+      behind = now?.filter((p) => !p.current || !p.peers.includes(serverName(victim))) ?? behind;
       return behind?.length === 0 ? true : undefined;
+    }).catch((e: Error) => {
+      const tail = (text: string) => text.split('\n').slice(-60).join('\n');
+      throw new Error(`${e.message}; behind: ${JSON.stringify(behind, null, 1)}\n--- ${serverName(victim)}\n${tail(c.servers[victim]!.log())}`);
     });
     const plan = await c.control(work, project, 'plan');
     expect(plan.exitCode, show(plan)).toBe(0);
