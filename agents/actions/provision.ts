@@ -29,7 +29,7 @@ export const runProvision: ActionRunner<'provision'> = async (ctx, params) => {
     if (end.ok) continue;
     await record(ctx, { digest, state: 'failed' });
     throw new LockerError('PROVISION_FAILED', `provision command ${i + 1} of ${total} (${labelCommand(command.run)}) ${describeEnd(end)}`, {
-      hint: `its output is above and in \`locker show RUN\`; fix the command in the spec (or what it needs inside ${name}), then \`locker retry RUN --yes\` or \`locker up\``,
+      hint: `its output is above and in \`locker show RUN\`: fix what it needs inside ${name}, then \`locker retry RUN --yes\` runs the list again; or fix the list in the spec, then \`locker up\``,
     });
   }
   await record(ctx, { digest, state: 'done' });
