@@ -115,3 +115,23 @@ describe('the network wait reads the container\'s routes', () => {
     expect(hasDefaultRoute6(`${reject}\n${viaGateway}`)).toBe(true);
   });
 });
+
+describe('provision on the wire and the command line', () => {
+  it('an output message and a result with an output tail survive encode and decode', async () => {
+    const { resultMessage } = await import('../../src/transport/wire/index.js');
+    const output = { type: 'output' as const, runId: 'r1', actionId: 'local/web/provision', attempt: 1, host: 'local', part: 0, lines: ['a', 'b c'] };
+    expect(resultMessage.decode(new TextEncoder().encode(resultMessage.encode(output)), 'locker.results.local')).toEqual(output);
+    const finished = { type: 'finished' as const, runId: 'r1', actionId: 'local/web/provision', attempt: 1, host: 'local', result: { ok: false as const, error: { name: 'LockerError' as const, code: 'PROVISION_FAILED' as const, message: 'm', retryable: false }, output: 'tail' } };
+    expect(resultMessage.decode(new TextEncoder().encode(resultMessage.encode(finished)), 'locker.results.local')).toEqual(finished);
+  });
+
+  it('--reprovision belongs to up and plan', async () => {
+    const { parseCli } = await import('../../src/cli/args.js');
+    expect(parseCli(['up', '--reprovision'], {}).options.reprovision).toBe(true);
+    expect(parseCli(['plan', '--reprovision', 'web'], {}).options.reprovision).toBe(true);
+    expect(parseCli(['up'], {}).options.reprovision).toBe(false);
+    const e = thrown(() => parseCli(['down', '--reprovision'], {}));
+    expect(e.code).toBe('USAGE');
+    expect(e.message).toBe('--reprovision applies to up and plan, not down');
+  });
+});
