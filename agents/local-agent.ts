@@ -20,7 +20,9 @@ import { runWriteLinks } from './actions/write-links.js';
 import { runStart } from './actions/start.js';
 import { runStop } from './actions/stop.js';
 import { runWriteMounts } from './actions/write-mounts.js';
+import { runProvision } from './actions/provision.js';
 import { ContainerLocks } from './container-lock.js';
+import { OutputTail } from './output-tail.js';
 import { observeHost } from './observe-host.js';
 import { withHostPaths } from './observe-host-paths.js';
 import { validateJob } from './validate-job.js';
@@ -61,6 +63,11 @@ export class LocalAgent {
   }
 
   async runJob(job: Job, reporter?: JobReporter): Promise<JobResult> {
+    const output = new OutputTail((lines) => reporter?.output?.(lines));
+    const withOutput = <R extends JobResult>(result: R): R => {
+      const tail = output.tail();
+      return tail === undefined ? result : { ...result, output: tail };
+    };
     try {
       validateJob(job, this.host);
       const action = job.action;
@@ -72,15 +79,16 @@ export class LocalAgent {
           net: this.net,
           ipv4TimeoutMs: this.ipv4TimeoutMs,
           addressDir: this.addressDir,
+          output,
         };
         return runAction(ctx, action.params);
       });
       const result: JobResult = { ok: true, outcome: outcome.outcome };
       if (outcome.detail !== undefined) result.detail = outcome.detail;
       if (outcome.warning !== undefined) result.warning = outcome.warning;
-      return result;
+      return withOutput(result);
     } catch (e) {
-      return { ok: false, error: toLockerError(e).toJSON() };
+      return withOutput({ ok: false, error: toLockerError(e).toJSON() });
     }
   }
 }
@@ -105,6 +113,8 @@ function runAction(ctx: ActionContext, params: ActionParams): Promise<ActionOutc
       return runSetAutostart(ctx, params);
     case 'start':
       return runStart(ctx, params);
+    case 'provision':
+      return runProvision(ctx, params);
     case 'forward-ports':
       return runForwardPorts(ctx, params);
     case 'unforward-ports':

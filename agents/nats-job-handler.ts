@@ -8,6 +8,7 @@ import type { Job, JobResult } from '../src/transport/types.js';
 import { readJob, resultMessage, type JobKey, type JobResultMessage } from '../src/transport/wire/index.js';
 import type { JobJournal } from './job-journal.js';
 import type { LocalAgent } from './local-agent.js';
+import { OutputPublisher } from './output-publisher.js';
 
 /** Well inside the consumer's ack wait (10 s, JOB_ACK_WAIT_MS): a long action is not redelivered while it runs. */
 export const WORKING_EVERY_MS = 3_000;
@@ -75,7 +76,9 @@ export class JobHandler {
 
   private async run(job: Job): Promise<JobResult> {
     let started: Promise<void> | undefined;
+    const output = new OutputPublisher({ js: this.o.js, host: this.o.host, job, log: this.o.log });
     const result = await this.o.agent.runJob(job, {
+      output: (lines) => output.add(lines),
       started: () => {
         const { runId, attempt } = job;
         started = this.publish({ type: 'started', runId, actionId: job.action.id, attempt, host: this.o.host });
@@ -86,6 +89,7 @@ export class JobHandler {
     this.o.onFinished();
     // `started` before `finished` on the stream: the control point records them in that order.
     await started;
+    await output.close();
     await this.publish(finished(this.o.host, job, result));
     await this.o.journal.append({
       runId: job.runId,

@@ -8,6 +8,10 @@ import { LockerError } from '../src/errors.js';
 import {
   BRIDGE_NAME,
   CONTAINER_NAME,
+  describeBadEnvValue,
+  describeBadRun,
+  ENV_NAME,
+  PROVISION_LIMITS,
   describeLxcNameLength,
   isCanonicalIpv6,
   isDnsName,
@@ -105,11 +109,35 @@ function checkParams(a: PlannedAction): void {
         throw invalid(a, `stop timeout ${show(p.timeoutSeconds)} is not ${STOP_TIMEOUT_RULE}`);
       }
       return;
+    case 'provision':
+      checkProvision(a, p.commands);
+      return;
     case 'start':
     case 'destroy':
     case 'unforward-ports':
       return;
   }
+}
+
+/**
+ * The commands only reach the container's shell, one argv entry after `--`; the variables become
+ * `--set-var NAME=VALUE` entries, so a name is a plain variable name (no `=`, no leading `-`).
+ */
+function checkProvision(a: PlannedAction, commands: Extract<PlannedAction['params'], { kind: 'provision' }>['commands']): void {
+  if (commands.length === 0 || commands.length > PROVISION_LIMITS.commands) {
+    throw invalid(a, `a provision job has 1 to ${PROVISION_LIMITS.commands} commands, not ${commands.length}`);
+  }
+  commands.forEach((c, i) => {
+    const bad = describeBadRun(c.run);
+    if (bad !== undefined) throw invalid(a, `commands[${i}]: the command ${bad}`);
+    const env = Object.entries(c.env ?? {});
+    if (env.length > PROVISION_LIMITS.envVars) throw invalid(a, `commands[${i}]: ${env.length} variables; the limit is ${PROVISION_LIMITS.envVars}`);
+    for (const [name, value] of env) {
+      if (!ENV_NAME.test(name)) throw invalid(a, `commands[${i}]: variable name ${show(name)} is not a shell variable name`);
+      const badValue = describeBadEnvValue(value);
+      if (badValue !== undefined) throw invalid(a, `commands[${i}]: variable ${name} ${badValue}`);
+    }
+  });
 }
 
 /** Each value ends up in an `lxc.net.0.*` line of the config, a claim file, or a dhcp_release argument. */

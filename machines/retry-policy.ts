@@ -29,6 +29,9 @@ export const RETRY_POLICIES: Record<ActionKind, RetryPolicy> = {
   'write-links': host,
   'set-autostart': host,
   start: host,
+  // Retryable only before any command ran (the container settling, its network coming up): a command that
+  // failed is the user's to fix, then `locker retry`.
+  provision: { attempts: 3, baseMs: 2_000, capMs: 10_000 },
   'forward-ports': { attempts: 5, baseMs: 1_000, capMs: 10_000 },
   'unforward-ports': { attempts: 5, baseMs: 500, capMs: 5_000 },
   stop: host,

@@ -26,7 +26,8 @@ export function toLogEvent(emitted: RunEmitted, scope: RunScope, durationMs = 0)
       return { ...at, type: 'action.started', data: { kind } };
     case 'step.settled': {
       const { result } = emitted;
-      if (!result.ok) return { ...at, type: 'action.failed', data: { kind, error: result.error, durationMs } };
+      const output = result.output === undefined ? {} : { output: result.output };
+      if (!result.ok) return { ...at, type: 'action.failed', data: { kind, error: result.error, ...output, durationMs } };
       return {
         ...at,
         type: 'action.succeeded',
@@ -36,6 +37,7 @@ export function toLogEvent(emitted: RunEmitted, scope: RunScope, durationMs = 0)
           durationMs,
           ...(result.detail ? { detail: result.detail } : {}),
           ...(result.warning ? { warning: result.warning } : {}),
+          ...output,
         },
       };
     }
@@ -43,7 +45,13 @@ export function toLogEvent(emitted: RunEmitted, scope: RunScope, durationMs = 0)
       return {
         ...at,
         type: 'action.failed',
-        data: { kind, error: emitted.result.error, durationMs, retry: { inMs: emitted.delayMs, maxAttempts: emitted.maxAttempts } },
+        data: {
+          kind,
+          error: emitted.result.error,
+          ...(emitted.result.output === undefined ? {} : { output: emitted.result.output }),
+          durationMs,
+          retry: { inMs: emitted.delayMs, maxAttempts: emitted.maxAttempts },
+        },
       };
     case 'step.skipped':
       return { ...at, type: 'action.skipped', data: { kind, because: emitted.because } };

@@ -9,6 +9,7 @@ export { renderPlan, summarizePlan, type PlanSummary } from './render-plan.js';
 export { serializePlan, parsePlan, computePlanId } from './plan-file.js';
 export { orderActions } from './order-actions.js';
 export { takesSlot } from './work-slots.js';
+export { provisionDigest, provisionCommands } from './provision-digest.js';
 export { labelPort } from '../src/rules/ports.js';
 export type * from './types.js';
 export type * from './observed.js';

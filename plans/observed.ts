@@ -33,6 +33,15 @@ export interface ManagedConfig {
   network?: ObservedNetwork;
   /** `lxc.start.order` when the block makes the container start at boot; undefined when it does not. */
   autostartOrder?: number;
+  /** The last provision that ran to its end: the digest of its list, and whether every command succeeded. */
+  provision?: ProvisionRecord;
+}
+
+/** What a provision left in Locker's block: which list (its digest) ran, and how it ended. */
+export interface ProvisionRecord {
+  /** provisionDigest() of the commands. */
+  digest: string;
+  state: 'done' | 'failed';
 }
 
 export interface ObservedContainer {

@@ -32,6 +32,8 @@ export interface PlanInput {
   move?: boolean;
   /** The command's `-t SECONDS`: overrides every container's stop_timeout in this plan. */
   stopTimeout?: number;
+  /** `--reprovision`: run every provision list of the scope again (`up` only). */
+  reprovision?: boolean;
 }
 
 export function planChanges(input: PlanInput): Plan {
@@ -47,6 +49,7 @@ export function planChanges(input: PlanInput): Plan {
   const addresses = converging ? assignAddresses(desired, observed, new Set(addressed)) : new Map();
   const ctx: PlanContext = { desired, observed, mode, move: input.move !== false, draft: new PlanDraft(desired.project), addresses, seeded: new Map() };
   if (input.stopTimeout !== undefined) ctx.stopTimeout = input.stopTimeout;
+  if (input.reprovision === true) ctx.reprovision = true;
   // Leftovers of the project are only looked for when the command covers the whole project.
   const leftovers = targets.length === 0 && (mode === 'up' || mode === 'down' || mode === 'rmports');
   switch (mode) {
@@ -117,7 +120,10 @@ function planConverge(ctx: PlanContext, scope: readonly ContainerSpec[]): void {
   planCloneOrigins(ctx, scope);
   for (const spec of scope) {
     for (const name of spec.dependsOn) {
-      ctx.draft.require(refOf(spec), 'start', refOf(specNamed(ctx, name, spec)), 'start');
+      const dependency = refOf(specNamed(ctx, name, spec));
+      ctx.draft.require(refOf(spec), 'start', dependency, 'start');
+      // What a container depends on is ready once provisioned: a database installs before its client starts.
+      ctx.draft.require(refOf(spec), 'start', dependency, 'provision');
     }
   }
 }

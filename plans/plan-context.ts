@@ -22,6 +22,8 @@ export interface PlanContext {
   seeded: Map<string, ContainerSpec>;
   /** The command's `-t`: every stop of the plan waits this long, whatever the containers' stop_timeout. */
   stopTimeout?: number;
+  /** `up --reprovision`: provision every container of the scope that has a list, even when it ran. */
+  reprovision?: boolean;
 }
 
 /** A stop step's params: the command's `-t`, else the container's stop_timeout, else compose's default. */

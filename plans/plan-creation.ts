@@ -8,6 +8,7 @@ import { toForwardParams } from './compare-forwards.js';
 import { refOf } from './observed-lookup.js';
 import type { PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
+import { planProvision } from './plan-provision.js';
 import { planSeeding } from './plan-seeding.js';
 
 function plural(n: number, word: string): string {
@@ -66,6 +67,7 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
   planNetworkSteps(ctx, spec, undefined, '+');
   if (ctx.mode !== 'up') return;
   draft.add(ref, { symbol: '>', reason: 'missing', detail: 'first start', specRef: spec.ref, params: { kind: 'start' } });
+  planProvision(ctx, spec, undefined);
   if (spec.ports.length > 0) {
     const targets = forwardTargets(ctx, spec);
     draft.add(ref, {

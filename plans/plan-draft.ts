@@ -36,6 +36,7 @@ export const CHAIN_ORDER: readonly ActionKind[] = [
   'write-links',
   'set-autostart',
   'start',
+  'provision',
   'forward-ports',
   'destroy',
 ];

@@ -9,6 +9,7 @@ import type { ObservedContainer, ObservedHost } from './observed.js';
 import { forwardsOf, refOf } from './observed-lookup.js';
 import { stopParams, type PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
+import { planProvision } from './plan-provision.js';
 import type { ActionReason } from './types.js';
 
 export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer, host: ObservedHost): void {
@@ -25,6 +26,7 @@ export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: Ob
       params: { kind: 'start' },
     });
   }
+  planProvision(ctx, spec, observed);
   if (mode === 'up' || mode === 'start' || (mode === 'ports' && running)) {
     planForwards(ctx, spec, observed, host, mode === 'start' ? 'requested' : 'drifted');
   }

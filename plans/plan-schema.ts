@@ -47,6 +47,10 @@ const params = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('set-autostart'), autostart: z.boolean(), order: z.number().int().min(0) }),
   z.strictObject({ kind: z.literal('start') }),
   z.strictObject({
+    kind: z.literal('provision'),
+    commands: z.array(z.strictObject({ run: z.string(), env: z.record(z.string(), z.string()).optional() })).min(1),
+  }),
+  z.strictObject({
     kind: z.literal('forward-ports'),
     ports: z.array(forward),
     targetIp: z.string().optional(),

@@ -3,6 +3,7 @@
 
 import type { PortSpec, SpecRef } from '../src/spec/types.js';
 import type { PortForward } from '../src/rules/ports.js';
+import type { ProvisionCommand } from '../src/rules/provision.js';
 
 export const ACTION_KINDS = [
   'create',
@@ -14,6 +15,7 @@ export const ACTION_KINDS = [
   'write-links',
   'set-autostart',
   'start',
+  'provision',
   'forward-ports',
   'unforward-ports',
   'stop',
@@ -93,6 +95,11 @@ export type ActionParams =
   | { kind: 'write-links'; entries: LinkEntry[] }
   | { kind: 'set-autostart'; autostart: boolean; order: number }
   | { kind: 'start' }
+  /**
+   * Runs the commands in order inside the running container (`/bin/sh -c`, once its network is up),
+   * stops at the first failure, and records their digest, done or failed, in Locker's block.
+   */
+  | { kind: 'provision'; commands: ProvisionCommand[] }
   /**
    * Replaces every Locker forward of the container with exactly these, pointing at the container's
    * planned addresses (undefined for a container whose address Locker does not manage yet: the agent

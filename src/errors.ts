@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'LXC_COMMAND_FAILED',
   'NET_COMMAND_FAILED',
   'HOST_PRECONDITION',
+  /** A provision command (the user's own code, inside the container) failed: the spec or the container needs a fix. */
+  'PROVISION_FAILED',
   /** A host port the spec wants is already forwarded by someone else (another project): the host, not the spec, is in the way. */
   'PORT_IN_USE',
   'EVENT_LOG_CORRUPT',

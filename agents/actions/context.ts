@@ -3,6 +3,7 @@
 
 import type { ActionParams, PlannedAction } from '../../plans/types.js';
 import type { ForwardRequest, TaggedForward } from '../../src/net/index.js';
+import type { OutputTail } from '../output-tail.js';
 
 /** The src/net operations an agent uses; replaceable so an agent can be wired to another netfilter owner. */
 export interface NetOps {
@@ -20,6 +21,8 @@ export interface ActionContext {
   ipv4TimeoutMs: number;
   /** Where this machine's address claims live (src/lxc ADDRESS_DIR unless a test moves it). */
   addressDir: string;
+  /** Where a step that runs the user's commands writes their output (streamed, and its tail kept). */
+  output: OutputTail;
 }
 
 export interface ActionOutcome {

@@ -23,6 +23,8 @@ export type ProgressNote =
   | { type: 'dispatched'; action: PlannedAction }
   /** Its agent took it (a step dispatched but not started waits in its host's queue). */
   | { type: 'started'; action: PlannedAction }
+  /** Lines the step's commands printed inside the container, live (not recorded: the result's tail is). */
+  | { type: 'output'; action: PlannedAction; lines: string[] }
   | { type: 'succeeded'; action: PlannedAction; outcome: 'done' | 'adopted'; durationMs: number; warning?: string }
   | { type: 'failed'; action: PlannedAction; message: string; code: string; durationMs: number }
   | { type: 'skipped'; action: PlannedAction; because: string }
@@ -79,7 +81,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     // The dispatch is durable before the host is touched: a resumed run knows what may have started.
     await recorder.flush();
     // The transport's word that the host took the job goes to the machine, which emits step.started.
-    return transport.run({ runId, planId: plan.planId, attempt, action }, { started: input.started });
+    return transport.run(
+      { runId, planId: plan.planId, attempt, action },
+      { started: input.started, output: (lines) => progress({ type: 'output', action, lines }) },
+    );
   });
 
   const machine = runMachine.provide({

@@ -43,6 +43,8 @@ export interface CliOptions {
   host?: string;
   /** `-t SECONDS` of down, stop, rm, restart: how long every stop waits before killing, over stop_timeout. */
   stopTimeout?: number;
+  /** `--reprovision` of up and plan: run every provision list again. */
+  reprovision: boolean;
 }
 
 /** The commands whose stops `-t/--timeout` governs. */
@@ -82,6 +84,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         cluster: { type: 'boolean' },
         store: { type: 'string' },
         timeout: { type: 'string', short: 't' },
+        reprovision: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -108,6 +111,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     throw new LockerError('USAGE', `--lock-timeout must be a number of seconds from 0 to 86400, got "${lockTimeoutText}"`);
   }
   const stopTimeout = parseStopTimeout(values.timeout, command);
+  if (values.reprovision && command !== 'up' && command !== 'plan' && command !== 'help') {
+    throw new LockerError('USAGE', `--reprovision applies to up and plan, not ${command}`, {
+      hint: '`locker up --reprovision` runs every provision list of the spec again (`locker up --reprovision NAME` only NAME\'s)',
+    });
+  }
   return {
     command,
     // `locker CMD --help` is `locker help CMD`: the command is the topic, and nothing runs.
@@ -129,6 +137,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       natsReplicas: parseReplicas(values['nats-replicas'] ?? (env.LOCKER_NATS_REPLICAS || 'auto')),
       cluster: values.cluster ?? false,
       store: values.store,
+      reprovision: values.reprovision ?? false,
       ...(stopTimeout === undefined ? {} : { stopTimeout }),
     },
   };

@@ -35,7 +35,7 @@ const HELPS: Record<Exclude<CommandName, 'help'>, CommandHelp> = {
       'Shows what `up` would change, step by step, with each reason and spec line: + create, ~ change,\n- destroy, > start, || stop. Changes nothing on the hosts. Exit 0: no changes, 2: changes, 1: error.\n' +
       `${TARGETS}.`,
     own: ['  -o, --out FILE      save the plan to FILE, to apply exactly it with `locker apply FILE`'],
-    shared: [...SPEC, '--no-move', ...OUTPUT],
+    shared: [...SPEC, '--no-move', '--reprovision', ...OUTPUT],
   },
   apply: {
     usage: 'locker apply FILE [--yes]',
@@ -46,8 +46,9 @@ const HELPS: Record<Exclude<CommandName, 'help'>, CommandHelp> = {
     usage: 'locker up [--yes] [CONTAINER...]',
     about:
       "Plans and applies everything: creates, configures, starts and forwards the spec's containers, and\n" +
-      `removes the project's containers that left it. ${TARGETS} (and what they clone from and depend on).`,
-    shared: [...SPEC, ...CHANGE, '--no-move', ...OUTPUT],
+      `removes the project's containers that left it. ${TARGETS} (and what they clone from and depend on).\n` +
+      'Provision commands run after a first start, and again only when their list changed or failed.',
+    shared: [...SPEC, ...CHANGE, '--no-move', '--reprovision', ...OUTPUT],
   },
   down: {
     usage: 'locker down [--yes] [-t SECONDS]',

@@ -48,6 +48,8 @@ function describeProgress(note: ProgressNote): string | undefined {
     case 'dispatched':
     case 'started':
       return undefined;
+    case 'output':
+      return note.lines.map((line) => `  ${a.lxcName} | ${line}`).join('\n');
     case 'succeeded':
       return `  ✓ ${what}${note.outcome === 'adopted' ? ' (already done)' : ''} [${formatDuration(note.durationMs)}]${note.warning ? `: ${note.warning}` : ''}`;
     case 'failed':

@@ -38,6 +38,7 @@ Options:
       --lock-timeout S  wait up to S seconds for the project lock a running command holds (default 15; 0: fail at once)
   -t, --timeout SECONDS  down, stop, rm, restart: kill what has not stopped cleanly after SECONDS (0: at once)
       --no-move       on first creation, do not copy the container's files into empty host folders
+      --reprovision   up, plan: run every container's provision commands again, even where they ran
   -o, --out FILE      with plan: save the plan to FILE
       --debug         show stack traces and full command output on errors
       --nats URL      drive hosts through their agents (env LOCKER_NATS_URL); a cluster: URL1,URL2,URL3

@@ -129,6 +129,8 @@ export interface PlanRequest {
   move: boolean;
   /** `-t SECONDS`: every stop of the plan waits this long, over the containers' stop_timeout. */
   stopTimeout?: number | undefined;
+  /** `--reprovision`: every provision list of the scope runs again. */
+  reprovision?: boolean;
 }
 
 export async function makePlan(ctx: ProjectContext, request: PlanRequest): Promise<{ plan: Plan; view: HostsView }> {
@@ -140,6 +142,7 @@ export async function makePlan(ctx: ProjectContext, request: PlanRequest): Promi
     targets: request.targets,
     move: request.move,
     ...(request.stopTimeout === undefined ? {} : { stopTimeout: request.stopTimeout }),
+    ...(request.reprovision === true ? { reprovision: true } : {}),
   });
   return { plan, view };
 }

@@ -19,6 +19,8 @@ export interface ActionView {
   outcome?: 'done' | 'adopted';
   durationMs?: number;
   error?: LockerErrorJSON;
+  /** The tail of what the step's commands printed (provision), from its last try. */
+  output?: string;
   skippedBecause?: string;
   /** While `retrying`: the last attempt the policy allows. */
   maxAttempts?: number;
@@ -177,12 +179,14 @@ function foldActionEvent(action: ActionView, event: ActionEvent): void {
       action.state = 'succeeded';
       action.outcome = event.data.outcome;
       action.durationMs = event.data.durationMs;
+      if (event.data.output !== undefined) action.output = event.data.output;
       return;
     case 'action.failed':
       clearOutcome(action);
       action.state = event.data.retry ? 'retrying' : 'failed';
       action.error = event.data.error as LockerErrorJSON;
       action.durationMs = event.data.durationMs;
+      if (event.data.output !== undefined) action.output = event.data.output;
       if (event.data.retry) action.maxAttempts = event.data.retry.maxAttempts;
       return;
   }
@@ -192,6 +196,7 @@ function clearOutcome(action: ActionView): void {
   delete action.outcome;
   delete action.durationMs;
   delete action.error;
+  delete action.output;
   delete action.skippedBecause;
   delete action.maxAttempts;
 }

@@ -75,6 +75,8 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
       detail: z.string().optional(),
       /** Done, but not as asked: e.g. a stop that ran into its timeout and killed the container. */
       warning: z.string().optional(),
+      /** The tail (last ~4 KiB) of what the step's commands printed inside the container (provision). */
+      output: z.string().optional(),
       durationMs: z.number().nonnegative(),
     }),
   }),
@@ -84,6 +86,8 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
     data: z.object({
       kind: z.string(),
       error: errorJson,
+      /** The tail (last ~4 KiB) of what the step's commands printed inside the container (provision). */
+      output: z.string().optional(),
       durationMs: z.number().nonnegative(),
       /** Present when this try will be followed by another (retryable error, tries left). */
       retry: z.object({ inMs: z.number().nonnegative(), maxAttempts: z.number().int().positive() }).optional(),

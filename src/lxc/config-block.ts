@@ -2,7 +2,7 @@
 // Pure text in, text out; everything outside the block is kept as it is.
 
 import path from 'node:path/posix';
-import type { ManagedConfig, ObservedMount } from '../../plans/observed.js';
+import type { ManagedConfig, ObservedMount, ProvisionRecord } from '../../plans/observed.js';
 import type { NetworkParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
 import { parseCidr } from '../rules/endpoints.js';
@@ -11,6 +11,7 @@ import { intToIpv4, isIpv4, subnetBounds } from '../rules/ipv4.js';
 export const BLOCK_BEGIN = '# locker:begin';
 export const BLOCK_END = '# locker:end';
 const FQDN_PREFIX = '# locker:fqdn=';
+const PROVISION_LINE = /^# locker:provision=([0-9a-f]{64}) (done|failed)$/;
 
 export interface BlockMount extends ObservedMount {
   /** A single-file volume: mounted with create=file so LXC makes a file, not a directory, to bind onto. */
@@ -33,6 +34,8 @@ export interface LockerBlock {
   linksHookPath?: string;
   /** `lxc.start.order` of a container the host's boot starts; undefined when it does not. */
   autostartOrder?: number;
+  /** The last provision run to its end (a comment: LXC does not read it). */
+  provision?: ProvisionRecord;
 }
 
 export type BlockNetwork = Omit<NetworkParams, 'reserve'>;
@@ -59,6 +62,7 @@ export function parseManagedBlock(configText: string, source = 'config'): Manage
     managed.network = ipv6 === undefined ? { bridge, mac, ipv4 } : { bridge, mac, ipv4, ipv6: ipv6.address };
   }
   if (block.autostartOrder !== undefined) managed.autostartOrder = block.autostartOrder;
+  if (block.provision !== undefined) managed.provision = { ...block.provision };
   return managed;
 }
 
@@ -75,6 +79,11 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
     if (line === '') continue;
     if (line.startsWith(FQDN_PREFIX)) {
       block.fqdn = line.slice(FQDN_PREFIX.length);
+      continue;
+    }
+    const provision = PROVISION_LINE.exec(line);
+    if (provision !== null) {
+      block.provision = { digest: provision[1]!, state: provision[2] as ProvisionRecord['state'] };
       continue;
     }
     const entry = /^(lxc\.[a-z0-9._-]+)\s*=\s*(.*)$/.exec(line);
@@ -151,6 +160,7 @@ export function renderBlock(block: LockerBlock): string {
     // LXC's boot (lxc-autostart -g "onboot,") starts the onboot group, lowest order first.
     lines.push('lxc.start.auto = 1', `lxc.start.order = ${block.autostartOrder}`, 'lxc.group = onboot');
   }
+  if (block.provision !== undefined) lines.push(`# locker:provision=${block.provision.digest} ${block.provision.state}`);
   lines.push(BLOCK_END);
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@
 // short lxc-* tools Locker runs (bench/RESULTS.md, section 8).
 
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface ProgramOptions {
   /** Fed to standard input; without it standard input is closed. */
@@ -10,6 +11,13 @@ export interface ProgramOptions {
   timeoutMs: number;
   /** Added to this process's environment. */
   env?: Record<string, string>;
+  /** Working directory of the program; this process's by default. */
+  cwd?: string;
+  /**
+   * Streams standard output and error, as they come, to this callback (decoded as UTF-8) instead of
+   * collecting them: `stdout` and `stderr` of the result are then empty, however long the program talks.
+   */
+  onOutput?: (text: string) => void;
 }
 
 export interface ProgramRun {
@@ -34,11 +42,22 @@ export function runProgram(file: string, args: readonly string[], opts: ProgramO
     const child = spawn(file, args, {
       env: opts.env === undefined ? process.env : { ...process.env, ...opts.env },
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    const stream = opts.onOutput;
+    if (stream === undefined) {
+      child.stdout!.on('data', (d: Buffer) => out.push(d));
+      child.stderr!.on('data', (d: Buffer) => err.push(d));
+    } else {
+      // One decoder per pipe: a character split across two reads is written once, whole.
+      for (const pipe of [child.stdout!, child.stderr!]) {
+        const decoder = new StringDecoder('utf8');
+        pipe.on('data', (d: Buffer) => stream(decoder.write(d)));
+        pipe.on('end', () => stream(decoder.end()));
+      }
+    }
     let timedOut = false;
     let killer: NodeJS.Timeout | undefined;
     let exited: { exitCode?: number; signal?: string } | undefined;

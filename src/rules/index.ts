@@ -42,3 +42,12 @@ export {
 export { DNS_NAME_RULE, isDnsName, normaliseFqdn } from './dns-names.js';
 export { stringifyCanonical, stringifyCanonicalCompact } from './canonical-json.js';
 export { DEFAULT_STOP_TIMEOUT_S, MAX_STOP_TIMEOUT_S, STOP_TIMEOUT_RULE, isStopTimeout } from './stop-timeout.js';
+export {
+  PROVISION_LIMITS,
+  ENV_NAME,
+  ENV_NAME_RULE,
+  describeBadRun,
+  describeBadEnvValue,
+  labelCommand,
+  type ProvisionCommand,
+} from './provision.js';

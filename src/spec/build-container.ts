@@ -10,6 +10,7 @@ import { HOST_NAME_RULE, isHostName, LXC_NAME, lxcNameOf, TEMPLATE_ARG, TEMPLATE
 import { buildLinks, buildNetwork } from './network.js';
 import { expandPlaceholders } from './placeholders.js';
 import { parsePort } from './ports.js';
+import { buildProvision } from './provision.js';
 import { describeUnsafeArg, describeUnsafePath, SAFE_TEXT_RULE } from './safe-text.js';
 import type { ContainerKey, RawContainer } from './schema.js';
 import { specError, unwrap, type Segment } from './spec-error.js';
@@ -132,6 +133,9 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   if (allowHostPaths.length > 0) spec.allowHostPaths = allowHostPaths;
   const stopTimeout = pick('stop_timeout')?.value;
   if (stopTimeout !== undefined) spec.stopTimeout = stopTimeout;
+  const provisionField = pick('provision');
+  const provision = provisionField && buildProvision(provisionField.value, provisionField.at, src);
+  if (provision !== undefined && provision.length > 0) spec.provision = provision;
   return { spec, edges };
 }
 

@@ -11,7 +11,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Recursive: readYaml has already bounded the depth of the data. */
 export function rejectControlChars(src: YamlSource): void {
   const walk = (value: unknown, at: Segment[]): void => {
-    if (typeof value === 'string') check(value, 'value', () => src.at(at), at);
+    // A provision command is shell text: it may span lines, and has its own rules (src/rules/provision.ts).
+    if (typeof value === 'string') {
+      if (!isProvisionCommand(at)) check(value, 'value', () => src.at(at), at);
+    }
     else if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...at, i]));
     else if (isPlainMap(value)) {
       for (const [key, item] of Object.entries(value)) {
@@ -35,4 +38,11 @@ function check(text: string, kind: 'key' | 'value', where: () => ReturnType<Yaml
   if (text.length > limit) {
     throw specError(describeLength(`this ${kind}`, text.length, limit), where(), 'spec values are names, paths and short settings: shorten it');
   }
+}
+
+/** `….provision[i]` or `….provision[i].run`: the text of a provision command. */
+export function isProvisionCommand(at: readonly Segment[]): boolean {
+  const n = at.length;
+  if (n >= 2 && at[n - 2] === 'provision' && typeof at[n - 1] === 'number') return true;
+  return n >= 3 && at[n - 3] === 'provision' && typeof at[n - 2] === 'number' && at[n - 1] === 'run';
 }

@@ -18,6 +18,7 @@ export const CONTAINER_KEYS = [
   'links',
   'autostart',
   'stop_timeout',
+  'provision',
   'allow_host_paths',
 ] as const;
 
@@ -78,6 +79,8 @@ export const containerSchema = z.strictObject({
     .min(0, { error: (iss) => `stop_timeout must be ${STOP_TIMEOUT_RULE}, not ${String(iss.input)}` })
     .max(MAX_STOP_TIMEOUT_S, { error: (iss) => `stop_timeout must be ${STOP_TIMEOUT_RULE}, not ${String(iss.input)}` })
     .optional(),
+  // Each entry is checked where it is written (src/spec/provision.ts): a string, or a map with run and env.
+  provision: z.array(z.unknown(), { error: 'provision must be a list of commands' }).optional(),
   allow_host_paths: stringList('allow_host_paths', 'an absolute host path').optional(),
 });
 
@@ -101,5 +104,6 @@ export const TYPE_HINTS: Record<ContainerKey, string> = {
   links: 'write `links: [db, "cache:redis"]` with names of containers of this spec, each optionally `:ALIAS`',
   autostart: 'write `autostart: true` or `autostart: false`',
   stop_timeout: 'write `stop_timeout: 30`: seconds a clean stop may take before the container is killed (default 10)',
+  provision: 'write `provision: ["apk add curl", {run: "echo $GREETING > /etc/motd", env: {GREETING: hello}}]`: commands run once inside with /bin/sh -c',
   allow_host_paths: 'write `allow_host_paths: ["/etc/ssl/certs"]` with host paths of this container\'s volumes',
 };

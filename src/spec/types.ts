@@ -2,6 +2,7 @@
 // Plain data, no I/O; every part carries a SpecRef back to the line that asked for it.
 
 import type { PortForward } from '../rules/ports.js';
+import type { ProvisionCommand } from '../rules/provision.js';
 
 export type { Protocol } from '../rules/ports.js';
 
@@ -59,6 +60,11 @@ export interface LinkSpec {
   ref: SpecRef;
 }
 
+/** One `provision:` command: `/bin/sh -c RUN` inside the container, with ENV set and nothing else. */
+export interface ProvisionSpec extends ProvisionCommand {
+  ref: SpecRef;
+}
+
 export interface ContainerSpec {
   /** Short name as written in the spec (`web`). */
   name: string;
@@ -88,6 +94,11 @@ export interface ContainerSpec {
    * container config: a change plans nothing for an existing container, only how later stops wait.
    */
   stopTimeout?: number;
+  /**
+   * `provision`: commands run in order inside the container once it first runs with its network up, and
+   * again only when the list changes. Absent when there are none, so specs without it keep their digest.
+   */
+  provision?: ProvisionSpec[];
   ref: SpecRef;
 }
 

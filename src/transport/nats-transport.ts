@@ -156,6 +156,11 @@ export class NatsTransport implements Transport {
         continue;
       }
       const key = jobMessageId(parsed.runId, parsed.actionId, parsed.attempt);
+      if (parsed.type === 'output') {
+        // Live only: shown to whoever waits for the job now; its tail comes with the result.
+        for (const w of this.waiters.get(key) ?? []) w.reporter.output?.(parsed.lines);
+        continue;
+      }
       const seen = this.seen.get(key) ?? { started: false };
       if (parsed.type === 'started') seen.started = true;
       // The first finished result is the job's result: agents republish the same one from their journal.

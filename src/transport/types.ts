@@ -15,12 +15,17 @@ export interface Job {
 
 export type JobResult =
   /** `warning`: done, but not as asked (a stop that had to kill); shown to the user and recorded. */
-  | { ok: true; outcome: 'done' | 'adopted'; detail?: string; warning?: string }
-  | { ok: false; error: LockerErrorJSON };
+  | { ok: true; outcome: 'done' | 'adopted'; detail?: string; warning?: string; output?: string }
+  | { ok: false; error: LockerErrorJSON; output?: string };
 
 /** Lifecycle callbacks an agent reports while it works on a job. */
 export interface JobReporter {
   started(): void;
+  /**
+   * Lines a step's commands printed inside the container (provision), as they come. `output` of the
+   * result is their tail (the last ~4 KiB), kept in the event log.
+   */
+  output?(lines: string[]): void;
 }
 
 export interface Transport {

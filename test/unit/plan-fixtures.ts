@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { ContainerSpec, DesiredState, PortSpec, SpecRef, VolumeSpec } from '../../src/spec/types.js';
 import type { ContainerState, ObservedBridge, ObservedContainer, ObservedForward, ObservedHost } from '../../plans/index.js';
-import { eui64InterfaceId, formatIpv6, ipv6Groups } from '../../src/rules/index.js';
+import { eui64InterfaceId, formatIpv6, ipv6Groups, type ProvisionCommand } from '../../src/rules/index.js';
+import { provisionCommands, provisionDigest } from '../../plans/index.js';
 
 export const FILE = 'locker.yml';
 export const PROJECT = 'demo';
@@ -29,6 +30,8 @@ export interface ContainerOptions {
   /** `db` or `db:alias`. */
   links?: string[];
   autostart?: boolean;
+  /** Commands (`{run, env}` or a bare string). */
+  provision?: Array<string | ProvisionCommand>;
 }
 
 /** `8080:80`, `8080:80/udp`, `192.168.2.123:8002:8002`, `[::]:8080:80`, `[2001:db8::1]:8080:80` (canonical addresses only). */
@@ -84,6 +87,9 @@ export function container(name: string, options: ContainerOptions = {}): Contain
   };
   if (options.ipv4 !== undefined) spec.network.ipv4 = { address: options.ipv4, ref: ref(line + 11, 11, `${path}.ipv4`) };
   if (options.fqdn !== undefined) spec.fqdn = options.fqdn;
+  if (options.provision !== undefined && options.provision.length > 0) {
+    spec.provision = options.provision.map((c, i) => ({ ...(typeof c === 'string' ? { run: c } : c), ref: ref(line + 16 + i, 7, `${path}.provision[${i}]`) }));
+  }
   return spec;
 }
 
@@ -130,6 +136,7 @@ export function observedOf(spec: ContainerSpec, state: ContainerState = 'RUNNING
   if (spec.fqdn !== undefined && observed.managed) observed.managed.fqdn = spec.fqdn;
   if (spec.autostart && observed.managed) observed.managed.autostartOrder = spec.dependsOn.length === 0 ? 0 : 1;
   if (spec.source.kind === 'clone' && spec.source.snapshot) observed.origin = spec.source.origin;
+  if (spec.provision !== undefined && observed.managed) observed.managed.provision = { digest: provisionDigest(provisionCommands(spec)), state: 'done' };
   return observed;
 }
 

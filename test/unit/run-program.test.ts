@@ -72,4 +72,16 @@ describe('runLxc on runProgram', () => {
     const r = await runLxc('sh', ['-c', 'echo no; exit 1'], { okExitCodes: [1] });
     expect(r).toEqual({ stdout: 'no', stderr: '', exitCode: 1 });
   });
+
+  it('streams stdout and stderr to onOutput, whole characters across reads, in the folder asked for, collecting nothing', async () => {
+    const chunks: string[] = [];
+    // "é" is two bytes, written one at a time: decoded once, whole.
+    const r = await runProgram('sh', ['-c', 'pwd; printf "\\303"; sleep 0.1; printf "\\251\\n"; echo err >&2'], { timeoutMs: 10_000, cwd: '/', onOutput: (t) => chunks.push(t) });
+    expect(r).toMatchObject({ stdout: '', stderr: '', exitCode: 0 });
+    const text = chunks.join('');
+    expect(text).toContain('/\n');
+    expect(text).toContain('é\n');
+    expect(text).toContain('err\n');
+    expect(chunks.some((c) => c.includes('\ufffd'))).toBe(false);
+  });
 });

@@ -28,7 +28,7 @@ import { container, convergedLocal, desired, forwardsOf, host, observedOf, world
 const bytes = (text: string) => new TextEncoder().encode(text);
 const SUBJECT = jobSubject('local');
 
-const db = container('db', { line: 1, ports: ['5432:5432'], autostart: true });
+const db = container('db', { line: 1, ports: ['5432:5432'], autostart: true, provision: ['apk add postgresql', { run: 'echo "$A"', env: { A: 'b c' } }] });
 const web = container('web', {
   line: 20,
   ports: ['8080:80', '127.0.0.1:9000:9000/udp', '[::]:8443:443'],

@@ -65,5 +65,10 @@ export async function showCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Pr
       ]),
     ),
   );
+  for (const a of run.actions) {
+    if (a.output === undefined) continue;
+    io.out(`\nOutput of ${a.id} (attempt ${a.attempts}, its last 4 KiB at most):`);
+    io.out(a.output.split('\n').map((line) => `  | ${line}`).join('\n'));
+  }
   return 0;
 }

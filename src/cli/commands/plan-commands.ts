@@ -27,7 +27,7 @@ export async function validateCommand(ctx: ProjectContext, cli: CliArgs, io: Io)
 }
 
 export async function planCommand(ctx: ProjectContext, cli: CliArgs, io: Io): Promise<number> {
-  const { plan, view } = await makePlan(ctx, { mode: 'up', targets: cli.rest, move: cli.options.move });
+  const { plan, view } = await makePlan(ctx, { mode: 'up', targets: cli.rest, move: cli.options.move, reprovision: cli.options.reprovision });
   warnDownHosts(io, view);
   await warnUnfinishedRuns(ctx, io);
   if (cli.options.out !== undefined) {
@@ -69,7 +69,13 @@ const QUESTIONS: Record<PlanMode, string> = {
  */
 export async function changeCommand(ctx: ProjectContext, cli: CliArgs, io: Io, mode: PlanMode): Promise<number> {
   return withApplySession(ctx, cli, io, async (session) => {
-    const { plan, view } = await makePlan(ctx, { mode, targets: cli.rest, move: cli.options.move, stopTimeout: cli.options.stopTimeout });
+    const { plan, view } = await makePlan(ctx, {
+      mode,
+      targets: cli.rest,
+      move: cli.options.move,
+      stopTimeout: cli.options.stopTimeout,
+      reprovision: cli.options.reprovision,
+    });
     warnDownHosts(io, view);
     // Under the lock: no other process can be running an unfinished run.
     if (mode === 'up') await warnUnfinishedRuns(ctx, io, true);

@@ -1,6 +1,8 @@
 // `status`: what runs on the hosts for this project, next to what the spec asks for.
 
 import type { ObservedContainer } from '../../../plans/observed.js';
+import { provisionCommands, provisionDigest } from '../../../plans/index.js';
+import type { ContainerSpec } from '../../spec/types.js';
 import type { CliArgs } from '../args.js';
 import type { LockerErrorJSON } from '../../errors.js';
 import { observeHosts, warnUnseenHosts, type HostsView } from '../make-plan.js';
@@ -19,6 +21,22 @@ export interface StatusRow {
   inSpec: boolean;
   /** What an unfinished run is doing to it, e.g. `retrying 2/5 (start)`. */
   progress: string | null;
+  /**
+   * Its `provision:` list: `done`, `failed` (the list as it is now failed: fix, then retry or up), `changed`
+   * (another list ran), `pending` (never ran); null without a list or a container.
+   */
+  provision: ProvisionStatus | null;
+}
+
+export type ProvisionStatus = 'done' | 'failed' | 'changed' | 'pending';
+
+function provisionOf(spec: ContainerSpec, project: string, o: ObservedContainer | undefined): ProvisionStatus | null {
+  if (spec.provision === undefined || o === undefined) return null;
+  const owned = o.managed?.project === project && o.managed.container === spec.name;
+  const record = owned ? o.managed?.provision : undefined;
+  if (record === undefined) return 'pending';
+  if (record.digest !== provisionDigest(provisionCommands(spec))) return 'changed';
+  return record.state;
 }
 
 function portLabel(p: { hostIp?: string; hostPort: number; containerPort: number; protocol: string; ipv6?: true }): string {
@@ -74,6 +92,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
       ports: forwardsOf(c.host, c.name),
       inSpec: true,
       progress: progressOf(runs, c.host, c.name) ?? null,
+      provision: provisionOf(c, ctx.project, o),
     });
   }
   // Containers Locker made for this project that the spec no longer has: shown so nothing is hidden.
@@ -91,6 +110,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
         ports: forwardsOf(host, c.managed.container),
         inSpec: false,
         progress: progressOf(runs, host, c.managed.container) ?? null,
+        provision: null,
       });
     }
   }
@@ -114,7 +134,7 @@ export async function statusCommand(ctx: ProjectContext, cli: CliArgs, io: Io): 
       rows.map((r) => [
         r.inSpec ? r.lxcName : `${r.lxcName} (not in spec)`,
         hostLabel(r.host),
-        r.state,
+        r.provision === null || r.provision === 'done' ? r.state : `${r.state} (provision ${r.provision})`,
         r.ipv4.join(',') || '-',
         r.fqdn ?? '-',
         r.ports.join(', ') || '-',

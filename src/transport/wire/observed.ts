@@ -15,6 +15,7 @@ const managed = z.looseObject({
   fqdn: z.string().optional(),
   network: z.looseObject({ bridge: z.string(), mac: z.string(), ipv4: z.string(), ipv6: z.string().optional() }).optional(),
   autostartOrder: z.number().int().optional(),
+  provision: z.looseObject({ digest: z.string(), state: z.enum(['done', 'failed']) }).optional(),
 });
 
 const container = z.looseObject({

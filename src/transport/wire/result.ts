@@ -37,8 +37,14 @@ export const errorJsonSchema: z.ZodType<LockerErrorJSON, unknown> = z
   });
 
 export const jobResultSchema: z.ZodType<JobResult, unknown> = z.discriminatedUnion('ok', [
-  z.looseObject({ ok: z.literal(true), outcome: z.enum(['done', 'adopted']), detail: z.string().optional(), warning: z.string().optional() }),
-  z.looseObject({ ok: z.literal(false), error: errorJsonSchema }),
+  z.looseObject({
+    ok: z.literal(true),
+    outcome: z.enum(['done', 'adopted']),
+    detail: z.string().optional(),
+    warning: z.string().optional(),
+    output: z.string().optional(),
+  }),
+  z.looseObject({ ok: z.literal(false), error: errorJsonSchema, output: z.string().optional() }),
 ]);
 
 const scope = { runId: z.string().min(1), actionId: z.string().min(1), attempt: z.number().int().positive(), host: z.string().min(1) };
@@ -46,12 +52,15 @@ const scope = { runId: z.string().min(1), actionId: z.string().min(1), attempt: 
 /** What an agent publishes on resultSubject(host) about one job. */
 export type JobResultMessage =
   | { type: 'started'; runId: string; actionId: string; attempt: number; host: string }
+  /** Lines the job's commands printed (provision), numbered from 0 per job: shown live, never stored by the control point. */
+  | { type: 'output'; runId: string; actionId: string; attempt: number; host: string; part: number; lines: string[] }
   | { type: 'finished'; runId: string; actionId: string; attempt: number; host: string; result: JobResult };
 
 export const resultMessage = wireMessage<JobResultMessage>(
   'job result message',
   z.discriminatedUnion('type', [
     z.looseObject({ type: z.literal('started'), ...scope }),
+    z.looseObject({ type: z.literal('output'), ...scope, part: z.number().int().nonnegative(), lines: z.array(z.string()) }),
     z.looseObject({ type: z.literal('finished'), ...scope, result: jobResultSchema }),
   ]),
 );
