@@ -13,6 +13,7 @@ import { parsePort } from './ports.js';
 import { buildProvision } from './provision.js';
 import { describeUnsafeArg, describeUnsafePath, SAFE_TEXT_RULE } from './safe-text.js';
 import type { ContainerKey, RawContainer } from './schema.js';
+import { buildShape } from './shape.js';
 import { specError, unwrap, type Segment } from './spec-error.js';
 import type { ContainerSource, ContainerSpec, PortSpec, SpecRef, VolumeSpec } from './types.js';
 import { parseVolume } from './volumes.js';
@@ -136,6 +137,10 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   const provisionField = pick('provision');
   const provision = provisionField && buildProvision(provisionField.value, provisionField.at, src);
   if (provision !== undefined && provision.length > 0) spec.provision = provision;
+  const shape = buildShape({ limits: pick('limits'), cgroup: pick('cgroup'), config: pick('config'), allowConfig: pick('allow_config') }, name, src);
+  if (shape.cgroup.length > 0) spec.cgroup = shape.cgroup;
+  if (shape.config.length > 0) spec.config = shape.config;
+  if (shape.allowConfig.length > 0) spec.allowConfig = shape.allowConfig;
   return { spec, edges };
 }
 

@@ -20,6 +20,10 @@ export const CONTAINER_KEYS = [
   'stop_timeout',
   'provision',
   'allow_host_paths',
+  'limits',
+  'cgroup',
+  'config',
+  'allow_config',
 ] as const;
 
 export type ContainerKey = (typeof CONTAINER_KEYS)[number];
@@ -28,7 +32,12 @@ export type ContainerKey = (typeof CONTAINER_KEYS)[number];
  * Keys listed when an unknown key resembles none: the opt-in for exposing host paths is
  * suggested for a near miss, never advertised.
  */
-export const LISTED_CONTAINER_KEYS: readonly ContainerKey[] = CONTAINER_KEYS.filter((k) => k !== 'allow_host_paths');
+export const LISTED_CONTAINER_KEYS: readonly ContainerKey[] = CONTAINER_KEYS.filter((k) => k !== 'allow_host_paths' && k !== 'allow_config');
+
+/** Keys of `limits:`. */
+export const LIMIT_KEYS = ['memory', 'cpus', 'pids'] as const;
+
+const configValue = z.union([z.string(), z.number(), z.boolean()], { error: 'a config value must be a string, a number or a boolean' });
 
 const stringList = (what: string, item: string) =>
   z.array(z.string({ error: (iss) => `each entry of ${what} must be a string (${item}), not ${describe(iss.input)}` }), {
@@ -82,6 +91,17 @@ export const containerSchema = z.strictObject({
   // Each entry is checked where it is written (src/spec/provision.ts): a string, or a map with run and env.
   provision: z.array(z.unknown(), { error: 'provision must be a list of commands' }).optional(),
   allow_host_paths: stringList('allow_host_paths', 'an absolute host path').optional(),
+  // Values are checked where they are written (src/spec/shape.ts), so the error points at them.
+  limits: z
+    .strictObject({ memory: z.unknown().optional(), cpus: z.unknown().optional(), pids: z.unknown().optional() }, { error: 'limits must be a map with memory, cpus and pids' })
+    .optional(),
+  cgroup: stringList('cgroup', 'a cgroup v1 setting such as "memory.limit_in_bytes=200000000"').optional(),
+  config: z
+    .record(z.string(), z.union([configValue, z.array(configValue, { error: 'a config value must be a string, a number, a boolean or a list of them' })]), {
+      error: 'config must be a map of LXC keys to values, e.g. `config: {lxc.apparmor.profile: generated}`',
+    })
+    .optional(),
+  allow_config: stringList('allow_config', 'an LXC key of `config:`').optional(),
 });
 
 /** Keys that name one container's own identity: a default would give every container the same one. */
@@ -106,4 +126,8 @@ export const TYPE_HINTS: Record<ContainerKey, string> = {
   stop_timeout: 'write `stop_timeout: 30`: seconds a clean stop may take before the container is killed (default 10)',
   provision: 'write `provision: ["apk add curl", {run: "echo $GREETING > /etc/motd", env: {GREETING: hello}}]`: commands run once inside with /bin/sh -c',
   allow_host_paths: 'write `allow_host_paths: ["/etc/ssl/certs"]` with host paths of this container\'s volumes',
+  limits: 'write `limits: {memory: 512M, cpus: 1.5, pids: 200}`',
+  cgroup: 'write `cgroup: ["memory.limit_in_bytes=200000000", "cpu.shares=512"]`',
+  config: 'write `config: {lxc.apparmor.profile: generated, lxc.cap.drop: [sys_time, sys_module]}`',
+  allow_config: 'write `allow_config: [lxc.mount.entry]` with keys of this container\'s `config:`',
 };

@@ -60,6 +60,22 @@ export interface LinkSpec {
   ref: SpecRef;
 }
 
+/** One cgroup v2 file the container's config sets (`lxc.cgroup2.KEY`), from `limits:` or `cgroup:`. */
+export interface CgroupSpec {
+  key: string;
+  value: string;
+  /** What the spec wrote: `limits.memory: 512M`, `cgroup: cpu.shares=512`. */
+  from: string;
+  ref: SpecRef;
+}
+
+/** One raw LXC key of `config:`; a key LXC reads several times has several values, in order. */
+export interface ConfigSpec {
+  key: string;
+  values: string[];
+  ref: SpecRef;
+}
+
 /** One `provision:` command: `/bin/sh -c RUN` inside the container, with ENV set and nothing else. */
 export interface ProvisionSpec extends ProvisionCommand {
   ref: SpecRef;
@@ -99,6 +115,12 @@ export interface ContainerSpec {
    * again only when the list changes. Absent when there are none, so specs without it keep their digest.
    */
   provision?: ProvisionSpec[];
+  /** cgroup v2 settings (`limits:` and the translated `cgroup:`), sorted by key; absent when none. */
+  cgroup?: CgroupSpec[];
+  /** Raw LXC keys (`config:`), sorted by key; absent when none. */
+  config?: ConfigSpec[];
+  /** Keys of `config:` the spec accepts although they hand the host to the container (`allow_config`); sorted. */
+  allowConfig?: string[];
   ref: SpecRef;
 }
 

@@ -2,7 +2,7 @@
 // document order, into a located SPEC_INVALID error.
 import type { LockerError } from '../errors.js';
 import { hintFor } from './did-you-mean.js';
-import { CONTAINER_KEYS, LISTED_CONTAINER_KEYS, TYPE_HINTS, containerSchema, type ContainerKey, type RawContainer } from './schema.js';
+import { CONTAINER_KEYS, LIMIT_KEYS, LISTED_CONTAINER_KEYS, TYPE_HINTS, containerSchema, type ContainerKey, type RawContainer } from './schema.js';
 import { specError, type Segment } from './spec-error.js';
 import type { SpecRef } from './types.js';
 import type { YamlSource } from './yaml-source.js';
@@ -25,8 +25,9 @@ export function validateShape(value: unknown, at: readonly Segment[], src: YamlS
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const ref = src.keyAt([...path, key]);
-        const hint = hintFor(key, CONTAINER_KEYS, 'allowed keys', LISTED_CONTAINER_KEYS);
-        found.push({ ref, error: specError(`unknown key "${key}" in ${owner}`, ref, hint) });
+        const inLimits = issue.path[0] === 'limits';
+        const hint = inLimits ? hintFor(key, LIMIT_KEYS, 'keys of limits') : hintFor(key, CONTAINER_KEYS, 'allowed keys', LISTED_CONTAINER_KEYS);
+        found.push({ ref, error: specError(`unknown key "${key}" in ${inLimits ? `limits of ${owner}` : owner}`, ref, hint) });
       }
       continue;
     }
