@@ -15,6 +15,8 @@ import { runDestroy } from './actions/destroy.js';
 import { runForwardPorts, runUnforwardPorts } from './actions/forward-ports.js';
 import { runInstallHostnameHook } from './actions/hostname-hook.js';
 import { runSetAutostart } from './actions/set-autostart.js';
+import { runSetConfig } from './actions/set-config.js';
+import { runSetLimits } from './actions/set-limits.js';
 import { runSetNetwork } from './actions/set-network.js';
 import { runWriteLinks } from './actions/write-links.js';
 import { runStart } from './actions/start.js';
@@ -111,6 +113,10 @@ function runAction(ctx: ActionContext, params: ActionParams): Promise<ActionOutc
       return runWriteLinks(ctx, params);
     case 'set-autostart':
       return runSetAutostart(ctx, params);
+    case 'set-limits':
+      return runSetLimits(ctx, params);
+    case 'set-config':
+      return runSetConfig(ctx, params);
     case 'start':
       return runStart(ctx, params);
     case 'provision':

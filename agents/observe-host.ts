@@ -18,6 +18,7 @@ import {
   parseLockerBlock,
   parseManagedBlock,
   parseSnapshotOrigin,
+  readCgroup2Controllers,
   readLiveClaims,
   readConfig,
   readLeases,
@@ -35,13 +36,14 @@ export interface ObserveOptions {
 
 export async function observeHost(host: string, lxcpath: string, net: NetOps, opts: ObserveOptions = {}): Promise<ObservedHost> {
   const addressDir = opts.addressDir ?? ADDRESS_DIR;
-  const [listed, forwards, hostBridges, servers, claims, netns] = await Promise.all([
+  const [listed, forwards, hostBridges, servers, claims, netns, cgroup2] = await Promise.all([
     listContainers(lxcpath),
     net.readForwards(),
     listBridges(),
     findDhcpServers(),
     readLiveClaims(addressDir),
     networkStackId(),
+    readCgroup2Controllers(),
   ]);
   const bridges: ObservedBridge[] = hostBridges.map((b) => ({ ...b, dhcp: dhcpOf(b.name, servers, addressDir) }));
   const leases = await readLeases(Math.floor(Date.now() / 1000), servers);
@@ -54,7 +56,7 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps, op
   // Only this host's forwards: other agents may share this kernel's netfilter.
   const own = forwards.filter((f) => f.host === host).map(({ host: _host, ...forward }) => forward);
   addresses.sort((a, b) => compare(a.ip, b.ip) || compare(a.kind, b.kind) || compare(a.holder, b.holder));
-  return { host, lxcpath, containers, forwards: own.sort(compareForwards), netns, bridges, addresses };
+  return { host, lxcpath, containers, forwards: own.sort(compareForwards), netns, bridges, addresses, cgroup2 };
 }
 
 async function observeContainer(lxcpath: string, listed: ListedContainer, addresses: HeldAddress[]): Promise<ObservedContainer | undefined> {

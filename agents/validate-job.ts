@@ -26,6 +26,8 @@ import {
   TEMPLATE_ARG,
   TEMPLATE_NAME,
 } from '../src/rules/index.js';
+import { describeBadCgroupSetting } from '../src/rules/cgroup.js';
+import { CONFIG_KEY, describeBadConfigValue, isKnownConfigKey, isRepeatableConfigKey, judgeConfigKey } from '../src/rules/lxc-config-keys.js';
 import { describeUnsafeArg, describeUnsafePath, describeViolation, findRefusedMount } from '../src/spec/index.js';
 import type { Job } from '../src/transport/types.js';
 
@@ -103,6 +105,19 @@ function checkParams(a: PlannedAction): void {
     case 'set-autostart':
       if (!Number.isInteger(p.order) || p.order < 0 || p.order > 100_000) throw invalid(a, `order ${show(p.order)} is not a whole number 0-100000`);
       return;
+    case 'set-limits': {
+      const seen = new Set<string>();
+      p.settings.forEach((s, i) => {
+        const bad = describeBadCgroupSetting(s);
+        if (bad !== undefined) throw invalid(a, `settings[${i}]: ${bad}`);
+        if (seen.has(s.key)) throw invalid(a, `settings[${i}]: ${s.key} is set twice`);
+        seen.add(s.key);
+      });
+      return;
+    }
+    case 'set-config':
+      checkConfigLines(a, p);
+      return;
     case 'stop':
       // Absent in plans saved before stop timeouts: the agent's default applies.
       if (p.timeoutSeconds !== undefined && !isStopTimeout(p.timeoutSeconds)) {
@@ -152,6 +167,28 @@ function checkNetwork(a: PlannedAction, p: Extract<PlannedAction['params'], { ki
     if (!isCanonicalIpv6(v6.address) || !isCanonicalIpv6(v6.gateway) || !Number.isInteger(v6.prefix) || v6.prefix < 1 || v6.prefix > 128) {
       throw invalid(a, `ipv6 ${show(v6)} is not an address, prefix and gateway`);
     }
+  }
+}
+
+/** The spec loader's rules for `config:`, line by line: known to LXC, not Locker's own, dangerous only when allowed. */
+function checkConfigLines(a: PlannedAction, p: Extract<PlannedAction['params'], { kind: 'set-config' }>): void {
+  const allowed = new Set(p.allowed ?? []);
+  for (const key of allowed) {
+    if (!CONFIG_KEY.test(key) || !isKnownConfigKey(key)) throw invalid(a, `allowed key ${show(key)} is not an LXC key`);
+  }
+  p.lines.forEach((line, i) => {
+    if (!CONFIG_KEY.test(line.key)) throw invalid(a, `lines[${i}]: key ${show(line.key)} is not an LXC key`);
+    const bad = describeBadConfigValue(line.value);
+    if (bad !== undefined) throw invalid(a, `lines[${i}]: value of ${line.key} ${bad}`);
+  });
+  const keys = [...new Set(p.lines.map((l) => l.key))];
+  for (const key of keys) {
+    const values = p.lines.filter((l) => l.key === key).map((l) => l.value);
+    if (values.length > 1 && !isRepeatableConfigKey(key)) throw invalid(a, `${key} takes one value, the job gives ${values.length}`);
+    const verdict = judgeConfigKey(key, values);
+    if (verdict.kind === 'unknown') throw invalid(a, `${show(key)} is not a key LXC accepts`);
+    if (verdict.kind === 'managed') throw invalid(a, `${key} is Locker's own (${verdict.use})`);
+    if (verdict.kind === 'dangerous' && !allowed.has(key)) throw invalid(a, `${key} ${verdict.why}, and the job does not allow it`);
   }
 }
 

@@ -28,6 +28,8 @@ export const RETRY_POLICIES: Record<ActionKind, RetryPolicy> = {
   'set-network': host,
   'write-links': host,
   'set-autostart': host,
+  'set-limits': host,
+  'set-config': host,
   start: host,
   // Retryable only before any command ran (the container settling, its network coming up): a command that
   // failed is the user's to fix, then `locker retry`.

@@ -2,6 +2,7 @@
 // Plain data; agents produce it, the planner and digests read it.
 
 import type { Protocol } from '../src/spec/types.js';
+import type { CgroupSetting, ConfigLine } from './types.js';
 
 export type ContainerState = 'RUNNING' | 'STOPPED' | 'STARTING' | 'STOPPING' | 'FROZEN' | 'ABORTING' | 'UNKNOWN';
 
@@ -35,6 +36,10 @@ export interface ManagedConfig {
   autostartOrder?: number;
   /** The last provision that ran to its end: the digest of its list, and whether every command succeeded. */
   provision?: ProvisionRecord;
+  /** The cgroup v2 files the block sets (`lxc.cgroup2.*` of set-limits), in config order; absent when none. */
+  cgroup?: CgroupSetting[];
+  /** The raw LXC lines the block sets (set-config), in config order; absent when none. */
+  config?: ConfigLine[];
 }
 
 /** What a provision left in Locker's block: which list (its digest) ran, and how it ended. */
@@ -148,4 +153,10 @@ export interface ObservedHost {
    * not have yet (see ObserveRequest); absent when nobody asked. A path it could not look at is left out.
    */
   hostPaths?: Record<string, HostPathState>;
+  /**
+   * The controllers the host's cgroup v2 hierarchy offers containers (`cgroup.controllers` of its root):
+   * empty on a cgroup v1 host and on a hybrid one that keeps memory, cpu and pids in v1, where LXC
+   * ignores every `lxc.cgroup2.*` key. Absent from agents older than limits.
+   */
+  cgroup2?: string[];
 }

@@ -17,6 +17,7 @@ import { planCreation } from './plan-creation.js';
 import { PlanDraft } from './plan-draft.js';
 import { planExisting } from './plan-existing.js';
 import { planRestarts } from './plan-restart.js';
+import { assertCgroupV2 } from './plan-shape.js';
 import { planTeardowns, type TeardownRequest } from './plan-teardown.js';
 import { resolveScope } from './resolve-scope.js';
 import type { ActionReason, Plan, PlanMode } from './types.js';
@@ -107,6 +108,7 @@ function planConverge(ctx: PlanContext, scope: readonly ContainerSpec[]): void {
   const { mode } = ctx;
   for (const spec of scope) {
     const host = requireHost(ctx.observed, spec.host);
+    if (mode !== 'ports') assertCgroupV2(spec, host);
     const observed = findContainer(host, spec.lxcName);
     if (observed !== undefined) planExisting(ctx, spec, observed, host);
     else if (mode === 'up' || mode === 'create') planCreation(ctx, spec);

@@ -10,6 +10,7 @@ import type { PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import { planProvision } from './plan-provision.js';
 import { planSeeding } from './plan-seeding.js';
+import { planShapeSteps } from './plan-shape.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -65,6 +66,7 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
     });
   }
   planNetworkSteps(ctx, spec, undefined, '+');
+  planShapeSteps(ctx, spec, undefined, '+');
   if (ctx.mode !== 'up') return;
   draft.add(ref, { symbol: '>', reason: 'missing', detail: 'first start', specRef: spec.ref, params: { kind: 'start' } });
   planProvision(ctx, spec, undefined);

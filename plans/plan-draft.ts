@@ -35,6 +35,8 @@ export const CHAIN_ORDER: readonly ActionKind[] = [
   'set-network',
   'write-links',
   'set-autostart',
+  'set-limits',
+  'set-config',
   'start',
   'provision',
   'forward-ports',

@@ -10,6 +10,7 @@ import { forwardsOf, refOf } from './observed-lookup.js';
 import { stopParams, type PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import { planProvision } from './plan-provision.js';
+import { planShapeSteps } from './plan-shape.js';
 import type { ActionReason } from './types.js';
 
 export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer, host: ObservedHost): void {
@@ -39,7 +40,8 @@ function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: Observ
   const mounts = describeMountDrift(spec, project, observed.managed);
   const hostname = describeHostnameDrift(spec, project, observed.managed);
   const network = planNetworkSteps(ctx, spec, observed, '~');
-  const needs = [...(mounts === undefined ? [] : ['mounts']), ...(hostname === undefined ? [] : ['hostname']), ...network.restart];
+  const shape = planShapeSteps(ctx, spec, observed, '~');
+  const needs = [...(mounts === undefined ? [] : ['mounts']), ...(hostname === undefined ? [] : ['hostname']), ...network.restart, ...shape.restart];
   if (needs.length === 0) return;
   const running = observed.state === 'RUNNING';
   const restart = mode === 'up' && running;

@@ -4,6 +4,15 @@
 import type { PortSpec, SpecRef } from '../src/spec/types.js';
 import type { PortForward } from '../src/rules/ports.js';
 import type { ProvisionCommand } from '../src/rules/provision.js';
+import type { CgroupSetting } from '../src/rules/cgroup.js';
+
+export type { CgroupSetting } from '../src/rules/cgroup.js';
+
+/** One raw LXC config line of `config:` (a key the spec gives a list has one line per value). */
+export interface ConfigLine {
+  key: string;
+  value: string;
+}
 
 export const ACTION_KINDS = [
   'create',
@@ -14,6 +23,8 @@ export const ACTION_KINDS = [
   'set-network',
   'write-links',
   'set-autostart',
+  'set-limits',
+  'set-config',
   'start',
   'provision',
   'forward-ports',
@@ -94,6 +105,16 @@ export type ActionParams =
   /** Replaces Locker's block of the container's /etc/hosts with exactly these entries (none: no block). */
   | { kind: 'write-links'; entries: LinkEntry[] }
   | { kind: 'set-autostart'; autostart: boolean; order: number }
+  /**
+   * Exactly these cgroup v2 files in the container's config (`lxc.cgroup2.*`), and, when it runs, in its
+   * cgroup at once (lxc-cgroup): no restart. A file no longer set goes back to its default.
+   */
+  | { kind: 'set-limits'; settings: CgroupSetting[] }
+  /**
+   * Exactly these raw LXC lines in the container's config, read at its next start. `allowed`: keys the
+   * spec opted in for (`allow_config`) although they hand the host to the container; the agent refuses others.
+   */
+  | { kind: 'set-config'; lines: ConfigLine[]; allowed?: string[] }
   | { kind: 'start' }
   /**
    * Runs the commands in order inside the running container (`/bin/sh -c`, once its network is up),

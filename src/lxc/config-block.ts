@@ -3,7 +3,7 @@
 
 import path from 'node:path/posix';
 import type { ManagedConfig, ObservedMount, ProvisionRecord } from '../../plans/observed.js';
-import type { NetworkParams } from '../../plans/types.js';
+import type { CgroupSetting, ConfigLine, NetworkParams } from '../../plans/types.js';
 import { LockerError } from '../errors.js';
 import { parseCidr } from '../rules/endpoints.js';
 import { intToIpv4, isIpv4, subnetBounds } from '../rules/ipv4.js';
@@ -12,6 +12,11 @@ export const BLOCK_BEGIN = '# locker:begin';
 export const BLOCK_END = '# locker:end';
 const FQDN_PREFIX = '# locker:fqdn=';
 const PROVISION_LINE = /^# locker:provision=([0-9a-f]{64}) (done|failed)$/;
+/** Lines after it, up to the config marker or the end, are the limits (set-limits). */
+const LIMITS_MARK = '# locker:limits';
+/** Lines after it, up to the end, are the spec's raw keys (set-config): last, so they win over the template's. */
+const CONFIG_MARK = '# locker:config';
+const CGROUP2 = 'lxc.cgroup2.';
 
 export interface BlockMount extends ObservedMount {
   /** A single-file volume: mounted with create=file so LXC makes a file, not a directory, to bind onto. */
@@ -36,6 +41,10 @@ export interface LockerBlock {
   autostartOrder?: number;
   /** The last provision run to its end (a comment: LXC does not read it). */
   provision?: ProvisionRecord;
+  /** cgroup v2 files (`lxc.cgroup2.KEY = VALUE`), in the section after LIMITS_MARK. */
+  cgroup?: CgroupSetting[];
+  /** The spec's raw LXC lines, in the section after CONFIG_MARK. */
+  config?: ConfigLine[];
 }
 
 export type BlockNetwork = Omit<NetworkParams, 'reserve'>;
@@ -63,6 +72,8 @@ export function parseManagedBlock(configText: string, source = 'config'): Manage
   }
   if (block.autostartOrder !== undefined) managed.autostartOrder = block.autostartOrder;
   if (block.provision !== undefined) managed.provision = { ...block.provision };
+  if (block.cgroup !== undefined) managed.cgroup = block.cgroup;
+  if (block.config !== undefined) managed.config = block.config;
   return managed;
 }
 
@@ -74,9 +85,27 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
   if (header === null) throw corrupt(source, `unreadable block header "${lines[span.begin]!.trim()}"`);
   const block: LockerBlock = { project: header[1]!, container: header[2]!, mounts: [] };
   const network: Record<string, string> = {};
+  let section: 'main' | 'limits' | 'config' = 'main';
   for (const raw of lines.slice(span.begin + 1, span.end)) {
     const line = raw.trim();
     if (line === '') continue;
+    if (line === LIMITS_MARK && section === 'main') {
+      section = 'limits';
+      block.cgroup = [];
+      continue;
+    }
+    if (line === CONFIG_MARK && section !== 'config') {
+      section = 'config';
+      block.config = [];
+      continue;
+    }
+    if (section !== 'main') {
+      const entry = /^(lxc\.[a-z0-9._-]+)\s*=\s*(.*)$/.exec(line);
+      if (entry === null || (section === 'limits' && !entry[1]!.startsWith(CGROUP2))) throw corrupt(source, `unexpected line in the ${section} of the Locker block: "${line}"`);
+      if (section === 'limits') block.cgroup!.push({ key: entry[1]!.slice(CGROUP2.length), value: entry[2]!.trim() });
+      else block.config!.push({ key: entry[1]!, value: entry[2]!.trim() });
+      continue;
+    }
     if (line.startsWith(FQDN_PREFIX)) {
       block.fqdn = line.slice(FQDN_PREFIX.length);
       continue;
@@ -161,8 +190,18 @@ export function renderBlock(block: LockerBlock): string {
     lines.push('lxc.start.auto = 1', `lxc.start.order = ${block.autostartOrder}`, 'lxc.group = onboot');
   }
   if (block.provision !== undefined) lines.push(`# locker:provision=${block.provision.digest} ${block.provision.state}`);
+  if (block.cgroup !== undefined && block.cgroup.length > 0) {
+    lines.push(LIMITS_MARK, ...block.cgroup.map((c) => renderLine(`${CGROUP2}${c.key}`, c.value)));
+  }
+  if (block.config !== undefined && block.config.length > 0) lines.push(CONFIG_MARK, ...block.config.map((c) => renderLine(c.key, c.value)));
   lines.push(BLOCK_END);
   return lines.join('\n') + '\n';
+}
+
+/** `KEY = VALUE`; a value with a line break would smuggle in another key: never written. */
+function renderLine(key: string, value: string): string {
+  if (/[\r\n\0]/.test(value) || !/^lxc\.[a-z0-9._-]+$/.test(key)) throw new LockerError('INTERNAL', `refusing to write config line ${JSON.stringify(key)} = ${JSON.stringify(value)}`);
+  return value === '' ? `${key} =` : `${key} = ${value}`;
 }
 
 /**

@@ -78,7 +78,7 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
     if (refusal !== undefined) return fail(index, `cgroup v1 setting ${key} has no cgroup v2 translation`, refusal.hint);
     const hugetlb = HUGETLB_V1.exec(key);
     const bytes = (allowMax: boolean) => readBytes(value, allowMax);
-    const badValue = (rule: string) => fail(index, `cgroup ${key} value "${value}" is not ${rule}`);
+    const badValue = (rule: string) => fail(index, `cgroup ${key} value ${JSON.stringify(value)} is not ${rule}`, 'the README lists how each cgroup v1 setting becomes a v2 one');
     switch (key) {
       case 'memory.limit_in_bytes':
       case 'memory.soft_limit_in_bytes': {
@@ -117,7 +117,7 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
         const periodEntry = byKey.get('cpu.cfs_period_us');
         const period = periodEntry === undefined ? CPU_PERIOD_US : readInt(periodEntry.value);
         if (period === undefined || period < 1000 || period > 1_000_000) {
-          return fail(periodEntry!.index, `cgroup cpu.cfs_period_us value "${periodEntry!.value}" is not a whole number of microseconds from 1000 to 1000000`);
+          return fail(periodEntry!.index, `cgroup cpu.cfs_period_us value ${JSON.stringify(periodEntry!.value)} is not a whole number of microseconds from 1000 to 1000000`);
         }
         const quota = readInt(quotaText);
         if (quotaText !== '-1' && (quota === undefined || quota < 1000)) return badValue('a whole number of microseconds of at least 1000, or -1');

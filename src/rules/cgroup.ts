@@ -94,5 +94,6 @@ export function cgroupDefault(key: string): string | undefined {
 }
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : String(value);
+  // JSON: quoted, escapes visible, so a message stays one line whatever the value holds.
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

@@ -69,7 +69,8 @@ function buildConfig(field: ShapeFields['config'], src: YamlSource): ConfigSpec[
     const values = (list ? raw : [raw]).map((v, i) => {
       const valueAt = list ? [...at, i] : at;
       // A number keeps its spelling (`0.50` stays "0.50").
-      const text = typeof v === 'number' ? (src.sourceText(valueAt) ?? String(v)) : typeof v === 'boolean' ? (v ? '1' : '0') : v;
+      // LXC trims values; so does Locker, or the config read back would always differ from the spec.
+      const text = (typeof v === 'number' ? (src.sourceText(valueAt) ?? String(v)) : typeof v === 'boolean' ? (v ? '1' : '0') : v).trim();
       const bad = describeBadConfigValue(text);
       if (bad !== undefined) throw specError(`config ${key} value ${bad}`, src.at(valueAt), `each value is written as one \`${key} = VALUE\` line: ${CONFIG_VALUE_RULE}`);
       return text;
@@ -77,8 +78,8 @@ function buildConfig(field: ShapeFields['config'], src: YamlSource): ConfigSpec[
     const verdict = judgeConfigKey(key, values);
     if (verdict.kind === 'unknown') throw specError(`unknown LXC key "${key}" in config`, keyRef, hintFor(key, verdict.examples, 'LXC 5.0 keys, see `man lxc.container.conf`', []));
     if (verdict.kind === 'managed') throw specError(`config cannot set ${key}: Locker writes it`, keyRef, `use ${verdict.use}`);
-    if (list && !isRepeatableConfigKey(key)) throw specError(`config ${key} takes one value, not a list`, src.at(at), `write \`${key}: VALUE\``);
-    if (list && values.length === 0) throw specError(`config ${key} is an empty list`, src.at(at), 'give it values, or remove the key');
+    if (list && !isRepeatableConfigKey(key)) throw specError(`config ${key} takes one value, not a list`, keyRef, `write \`${key}: VALUE\``);
+    if (list && values.length === 0) throw specError(`config ${key} is an empty list`, keyRef, 'give it values, or remove the key');
     out.push({ key, values, ref: keyRef });
   }
   return out.sort((a, b) => compare(a.key, b.key));

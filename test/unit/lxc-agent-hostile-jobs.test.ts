@@ -44,6 +44,23 @@ describe('hostile jobs', () => {
     ['a host path with a command and spaces', job(mounts(`/srv/$(${MARKER})`)), /host path/],
     ['a host path with a segment starting with -', job(mounts('/srv/-o')), /starting with "-"/],
     ['a port host address with a shell', raw({ kind: 'forward-ports', ports: [{ protocol: 'tcp', hostPort: 80, containerPort: 80, hostIp: `1.2.3.4;${MARKER}` }] }), /not an IPv4 address/],
+    ['a config value with a newline and a hook', job({ kind: 'set-config', lines: [{ key: 'lxc.arch', value: `x86_64\nlxc.hook.start-host = /bin/sh -c "${MARKER}"` }] }), /value of lxc.arch contains control character U\+000A/],
+    ['a config value with a carriage return', job({ kind: 'set-config', lines: [{ key: 'lxc.tty.max', value: '4\rlxc.include = /etc/shadow' }] }), /control character U\+000D/],
+    ['a config key with "=" in it', job({ kind: 'set-config', lines: [{ key: 'lxc.arch = x86_64\nlxc.hook.start', value: '/bin/true' }] }), /key .* is not an LXC key/],
+    ['a config key with spaces', job({ kind: 'set-config', lines: [{ key: 'lxc.init.cmd /bin/sh', value: 'x' }] }), /key .* is not an LXC key/],
+    ['a config key LXC does not know', job({ kind: 'set-config', lines: [{ key: 'lxc.evil', value: 'x' }] }), /"lxc.evil" is not a key LXC accepts/],
+    ['a host hook not allowed', job({ kind: 'set-config', lines: [{ key: 'lxc.hook.pre-start', value: `/bin/sh -c "${MARKER}"` }] }), /lxc.hook.pre-start runs a program on the host, and the job does not allow it/],
+    ['a mount entry not allowed', job({ kind: 'set-config', lines: [{ key: 'lxc.mount.entry', value: '/ host none bind 0 0' }] }), /mounts host file systems/],
+    ['AppArmor turned off, allowed for another key', job({ kind: 'set-config', lines: [{ key: 'lxc.apparmor.profile', value: 'unconfined' }], allowed: ['lxc.mount.entry'] }), /turns AppArmor off/],
+    ['clearing the dropped capabilities', job({ kind: 'set-config', lines: [{ key: 'lxc.cap.drop', value: '' }] }), /clears the capabilities/],
+    ['a second network interface (Locker owns the network)', job({ kind: 'set-config', lines: [{ key: 'lxc.net.1.script.up', value: '/tmp/x' }], allowed: ['lxc.net.1.script.up'] }), /Locker's own/],
+    ['a key twice that LXC reads once', job({ kind: 'set-config', lines: [{ key: 'lxc.arch', value: 'x86_64' }, { key: 'lxc.arch', value: 'i686' }] }), /takes one value/],
+    ['an allowance that is no key', job({ kind: 'set-config', lines: [], allowed: ['lxc.hook.start\nlxc.include'] }), /allowed key/],
+    ['a cgroup file outside the limits', job({ kind: 'set-limits', settings: [{ key: 'cgroup.procs', value: '1' }] }), /not a cgroup v2 file Locker sets/],
+    ['a cgroup path escape', job({ kind: 'set-limits', settings: [{ key: '../../memory.max', value: 'max' }] }), /not a cgroup v2 file/],
+    ['a memory limit with a newline', job({ kind: 'set-limits', settings: [{ key: 'memory.max', value: '1\n2' }] }), /memory.max value/],
+    ['a cpu.max with an option', job({ kind: 'set-limits', settings: [{ key: 'cpu.max', value: '-1 100000' }] }), /cpu.max value/],
+    ['a cgroup file twice', job({ kind: 'set-limits', settings: [{ key: 'pids.max', value: '10' }, { key: 'pids.max', value: '20' }] }), /set twice/],
   ])('refuses %s', (_what, j, message) => {
     const e = thrown(() => validateJob(j, 'local'));
     expect(e.code).toBe('PLAN_INVALID');
@@ -74,6 +91,10 @@ describe('hostile jobs', () => {
       mounts('/etc/ssl/certs', ['/etc/ssl/certs']),
       { kind: 'create', template: 'download', args: { dist: 'debian', release: '12', keyserver: 'hkp://keyserver.ubuntu.com:80' } },
       { kind: 'forward-ports', ports: [{ protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80 }] },
+      { kind: 'set-limits', settings: [{ key: 'cpu.max', value: '150000 100000' }, { key: 'memory.max', value: '536870912' }, { key: 'pids.max', value: '200' }, { key: 'cpu.weight', value: '20' }] },
+      { kind: 'set-config', lines: [{ key: 'lxc.environment', value: 'A=b=c' }, { key: 'lxc.environment', value: 'X=1' }, { key: 'lxc.cap.drop', value: 'sys_time' }] },
+      { kind: 'set-config', lines: [{ key: 'lxc.apparmor.profile', value: 'unconfined' }], allowed: ['lxc.apparmor.profile'] },
+      { kind: 'set-config', lines: [] },
     ] as ActionParams[]) {
       expect(() => validateJob(job(p), 'local')).not.toThrow();
     }

@@ -316,3 +316,39 @@ describe('network, hooks and autostart in the block', () => {
     expect(err.hint).toMatch(/edited by hand/);
   });
 });
+
+describe('limits and raw keys in the block', () => {
+  const shaped: LockerBlock = {
+    project: 'demo',
+    container: 'web',
+    mounts: [{ hostPath: '/srv/demo/web', containerPath: '/srv/data', readOnly: false, isFile: false }],
+    cgroup: [
+      { key: 'memory.max', value: '536870912' },
+      { key: 'cpu.max', value: '150000 100000' },
+    ],
+    config: [
+      { key: 'lxc.mount.entry', value: 'tmpfs tmp tmpfs defaults 0 0' },
+      { key: 'lxc.cap.drop', value: '' },
+      { key: 'lxc.environment', value: 'A=b=c' },
+    ],
+  };
+
+  it('renders them last, limits as lxc.cgroup2 keys, and reads them back apart from Locker\'s own mounts', () => {
+    const text = renderConfig(TEMPLATE_CONFIG, shaped);
+    expect(text).toContain(
+      ['# locker:limits', 'lxc.cgroup2.memory.max = 536870912', 'lxc.cgroup2.cpu.max = 150000 100000', '# locker:config', 'lxc.mount.entry = tmpfs tmp tmpfs defaults 0 0', 'lxc.cap.drop =', 'lxc.environment = A=b=c', '# locker:end'].join('\n'),
+    );
+    expect(parseLockerBlock(text)).toEqual(shaped);
+    expect(parseManagedBlock(text)).toMatchObject({ mounts: [{ hostPath: '/srv/demo/web' }], cgroup: shaped.cgroup, config: shaped.config });
+  });
+
+  it('never writes a value with a line break (it would add a key of its own)', () => {
+    const evil: LockerBlock = { ...shaped, config: [{ key: 'lxc.arch', value: 'x86_64\nlxc.hook.pre-start = /bin/evil' }] };
+    expect(thrown(() => renderConfig(TEMPLATE_CONFIG, evil)).code).toBe('INTERNAL');
+  });
+
+  it('calls a hand-edited limits section corrupt', () => {
+    const text = renderConfig(TEMPLATE_CONFIG, shaped).replace('lxc.cgroup2.cpu.max', 'lxc.hook.start');
+    expect(thrown(() => parseLockerBlock(text)).message).toMatch(/unexpected line in the limits of the Locker block/);
+  });
+});

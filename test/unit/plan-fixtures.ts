@@ -137,6 +137,8 @@ export function observedOf(spec: ContainerSpec, state: ContainerState = 'RUNNING
   if (spec.autostart && observed.managed) observed.managed.autostartOrder = spec.dependsOn.length === 0 ? 0 : 1;
   if (spec.source.kind === 'clone' && spec.source.snapshot) observed.origin = spec.source.origin;
   if (spec.provision !== undefined && observed.managed) observed.managed.provision = { digest: provisionDigest(provisionCommands(spec)), state: 'done' };
+  if (spec.cgroup !== undefined && observed.managed) observed.managed.cgroup = spec.cgroup.map(({ key, value }) => ({ key, value }));
+  if (spec.config !== undefined && observed.managed) observed.managed.config = spec.config.flatMap(({ key, values }) => values.map((value) => ({ key, value })));
   return observed;
 }
 
@@ -167,6 +169,7 @@ export function host(name: string, containers: ObservedContainer[] = [], forward
     netns: `netns-of-${name}`,
     bridges: [BRIDGE],
     addresses: [],
+    cgroup2: ['cpu', 'cpuset', 'io', 'memory', 'pids'],
   };
 }
 
