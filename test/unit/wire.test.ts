@@ -39,6 +39,10 @@ const web = container('web', {
   autostart: true,
 });
 const copy = container('copy', { line: 40, clone: 'web', snapshot: true });
+const ref = { file: 'locker.yml', line: 2, col: 3, path: 'db.limits' };
+db.cgroup = [{ key: 'memory.max', value: '536870912', from: 'limits.memory: 512M', ref }];
+db.config = [{ key: 'lxc.apparmor.profile', values: ['unconfined'], ref }];
+db.allowConfig = ['lxc.apparmor.profile'];
 
 /** Every action the planner makes for a project going up on an empty host, and coming down again. */
 function plannedActions(): PlannedAction[] {
@@ -89,6 +93,9 @@ describe('jobs', () => {
     ['a port that is text', (j) => (j.action.params = { kind: 'forward-ports', ports: [{ protocol: 'tcp', hostPort: '80', containerPort: 80 }] }), /: action\.params\.ports\.0\.hostPort: /],
     ['a protocol that is neither tcp nor udp', (j) => (j.action.params = { kind: 'forward-ports', ports: [{ protocol: 'sctp', hostPort: 80, containerPort: 80 }] }), /ports\.0\.protocol: /],
     ['a field this agent does not know', (j) => (j.action.params.privileged = true), /: action\.params: Unrecognized key: "privileged"/],
+    ['config lines that are a map', (j) => (j.action.params = { kind: 'set-config', lines: { 'lxc.arch': 'x86_64' } }), /: action\.params\.lines: /],
+    ['a config value that is a number', (j) => (j.action.params = { kind: 'set-config', lines: [{ key: 'lxc.tty.max', value: 4 }] }), /: action\.params\.lines\.0\.value: /],
+    ['a limit without a value', (j) => (j.action.params = { kind: 'set-limits', settings: [{ key: 'memory.max' }] }), /: action\.params\.settings\.0\.value: /],
   ])('refuses a job with %s, naming the subject and the field', (_what, mutate, message) => {
     const error = refusedJob(mutated(mutate));
     expect(error.code).toBe('MESSAGE_INVALID');
