@@ -54,6 +54,16 @@ describe('cgroup: the old v1 list, translated to v2', () => {
     expect(c.cgroup!.find((s) => s.key === 'cpu.weight')!.ref.path).toBe('web.cgroup[2]');
   });
 
+  it('reads the first format with template, links and the cgroup list together, as the old Locker wrote it', () => {
+    const spec = loadSpec({
+      text: ['db:', '  template: {name: "ubuntu", release: "precise"}', 'foo:', '  template:', '    name: "ubuntu"', '    release: "precise"', '  links:', '  - "db"', '  cgroup:', '  - "memory.limit_in_bytes=200000000"', '  - "cpuset.cpus=0,1"', '  - "cpu.shares=512"', ''].join('\n'),
+      file: 'locker.yml',
+      project: 'demo',
+      specDir: '/srv/demo',
+    });
+    expect(cgroupOf(spec.containers.find((c) => c.name === 'foo')!)).toEqual({ 'memory.max': '200000000', 'cpuset.cpus': '0,1', 'cpu.weight': '20' });
+  });
+
   it.each<[string[], Record<string, string>]>([
     [['cpu.shares=1024'], { 'cpu.weight': '39' }],
     [['cpu.shares=2'], { 'cpu.weight': '1' }],
