@@ -8,6 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalAgent } from '../../agents/index.js';
+import type { ActionParams } from '../../plans/types.js';
+import { makeAction, makeJob } from '../helpers/actions.js';
 import { cleanUp } from '../helpers/clean-up.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 import { runLocker, show } from '../helpers/run-locker.js';
@@ -110,6 +113,36 @@ describe('limits', () => {
     expect(live.exitCode, show(live)).toBe(0);
     expect(await p.initPid()).toBe(pid);
     expect(await p.inside('cat', '/sys/fs/cgroup/memory.max')).toBe('134217728');
+  });
+});
+
+describe('the agent on its own', () => {
+  it('refuses, on the host, jobs the spec loader would refuse and limits the host cannot take; the config is left as it was', async () => {
+    const p = project('agent');
+    p.spec('');
+    const up = await p.locker('create', '--yes');
+    expect(up.exitCode, show(up)).toBe(0);
+    const configFile = path.join(env.lxcpath, p.lxcName, 'config');
+    const before = readFileSync(configFile, 'utf8');
+    const agent = new LocalAgent({ host: 'local', lxcpath: env.lxcpath });
+    const [projectName, container] = [p.lxcName.slice(0, p.lxcName.lastIndexOf('_')), 'web'];
+    const run = (params: ActionParams) => agent.runJob(makeJob(makeAction(params, { project: projectName, container })));
+
+    const hook = await run({ kind: 'set-config', lines: [{ key: 'lxc.hook.pre-start', value: '/bin/touch /tmp/locker-shape-marker' }] });
+    expect(hook).toMatchObject({ ok: false, error: { code: 'PLAN_INVALID', message: expect.stringMatching(/lxc.hook.pre-start runs a program on the host, and the job does not allow it$/) } });
+    const smuggled = await run({ kind: 'set-config', lines: [{ key: 'lxc.arch', value: 'x86_64\nlxc.hook.pre-start = /bin/true' }] });
+    expect(smuggled).toMatchObject({ ok: false, error: { code: 'PLAN_INVALID' } });
+    if (!v2Ready()) {
+      const limits = await run({ kind: 'set-limits', settings: [{ key: 'memory.max', value: '67108864' }] });
+      expect(limits).toMatchObject({ ok: false, error: { code: 'HOST_PRECONDITION', message: expect.stringMatching(/has no cgroup v2 memory controller/) } });
+    }
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
+
+    // What the planner makes is accepted and written; a repeat is adopted.
+    const fine: ActionParams = { kind: 'set-config', lines: [{ key: 'lxc.environment', value: 'A=1' }] };
+    expect(await run(fine)).toMatchObject({ ok: true, outcome: 'done' });
+    expect(await run(fine)).toMatchObject({ ok: true, outcome: 'adopted' });
+    expect(readFileSync(configFile, 'utf8')).toMatch(/# locker:config\nlxc\.environment = A=1\n# locker:end\n$/);
   });
 });
 
