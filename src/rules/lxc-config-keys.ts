@@ -91,9 +91,46 @@ const REPEATABLE: ReadonlySet<string> = new Set([
 /** Keys read when they are used rather than at start: a change needs no restart. */
 const READ_WHEN_USED: ReadonlySet<string> = new Set(['lxc.start.delay', 'lxc.signal.halt', 'lxc.signal.reboot', 'lxc.signal.stop']);
 
+/**
+ * Names LXC 3.0 retired, as lxc-update-config rewrites them: specs of the old Locker (LXC 1.x and 2.x)
+ * use them, and LXC 5 refuses them.
+ */
+const LEGACY: Record<string, string> = {
+  'lxc.aa_profile': 'lxc.apparmor.profile',
+  'lxc.aa_allow_incomplete': 'lxc.apparmor.allow_incomplete',
+  'lxc.se_context': 'lxc.selinux.context',
+  'lxc.seccomp': 'lxc.seccomp.profile',
+  'lxc.id_map': 'lxc.idmap',
+  'lxc.utsname': 'lxc.uts.name',
+  'lxc.rootfs': 'lxc.rootfs.path',
+  'lxc.mount': 'lxc.mount.fstab',
+  'lxc.pts': 'lxc.pty.max',
+  'lxc.tty': 'lxc.tty.max',
+  'lxc.devttydir': 'lxc.tty.dir',
+  'lxc.console': 'lxc.console.path',
+  'lxc.haltsignal': 'lxc.signal.halt',
+  'lxc.rebootsignal': 'lxc.signal.reboot',
+  'lxc.stopsignal': 'lxc.signal.stop',
+  'lxc.syslog': 'lxc.log.syslog',
+  'lxc.loglevel': 'lxc.log.level',
+  'lxc.logfile': 'lxc.log.file',
+  'lxc.init_cmd': 'lxc.init.cmd',
+  'lxc.init_uid': 'lxc.init.uid',
+  'lxc.init_gid': 'lxc.init.gid',
+  'lxc.limit': 'lxc.prlimit',
+  'lxc.network': 'lxc.net',
+};
+
+/** The LXC 5 name of a key LXC 3.0 renamed (`lxc.network.0.link` -> `lxc.net.0.link`), if it is one. */
+export function renamedConfigKey(key: string): string | undefined {
+  if (LEGACY[key] !== undefined) return LEGACY[key];
+  const family = Object.keys(LEGACY).find((old) => key.startsWith(`${old}.`) && (old === 'lxc.network' || old === 'lxc.limit'));
+  return family === undefined ? undefined : LEGACY[family] + key.slice(family.length);
+}
+
 export type ConfigKeyVerdict =
   | { kind: 'ok' }
-  | { kind: 'unknown'; examples: readonly string[] }
+  | { kind: 'unknown'; examples: readonly string[]; renamed?: string }
   | { kind: 'managed'; use: string }
   | { kind: 'dangerous'; why: string };
 
@@ -107,7 +144,10 @@ export function isKnownConfigKey(key: string): boolean {
 
 /** What Locker makes of `key` with these values: fine, unknown to LXC, Locker's own, or dangerous. */
 export function judgeConfigKey(key: string, values: readonly string[]): ConfigKeyVerdict {
-  if (!CONFIG_KEY.test(key) || !isKnownConfigKey(key)) return { kind: 'unknown', examples: KNOWN_CONFIG_KEYS };
+  if (!CONFIG_KEY.test(key) || !isKnownConfigKey(key)) {
+    const renamed = renamedConfigKey(key);
+    return renamed === undefined ? { kind: 'unknown', examples: KNOWN_CONFIG_KEYS } : { kind: 'unknown', examples: KNOWN_CONFIG_KEYS, renamed };
+  }
   const managed = MANAGED.find((m) => m.match(key));
   if (managed !== undefined) return { kind: 'managed', use: managed.use };
   const danger = DANGEROUS.find((d) => d.match(key, values));

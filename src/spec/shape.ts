@@ -76,6 +76,9 @@ function buildConfig(field: ShapeFields['config'], src: YamlSource): ConfigSpec[
       return text;
     });
     const verdict = judgeConfigKey(key, values);
+    if (verdict.kind === 'unknown' && verdict.renamed !== undefined) {
+      throw specError(`LXC 5 no longer reads "${key}" (config)`, keyRef, `LXC 3.0 renamed it: write \`${verdict.renamed}\` (what lxc-update-config would write)`);
+    }
     if (verdict.kind === 'unknown') throw specError(`unknown LXC key "${key}" in config`, keyRef, hintFor(key, verdict.examples, 'LXC 5.0 keys, see `man lxc.container.conf`', []));
     if (verdict.kind === 'managed') throw specError(`config cannot set ${key}: Locker writes it`, keyRef, `use ${verdict.use}`);
     if (list && !isRepeatableConfigKey(key)) throw specError(`config ${key} takes one value, not a list`, keyRef, `write \`${key}: VALUE\``);
