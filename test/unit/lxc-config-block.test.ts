@@ -342,6 +342,11 @@ describe('limits and raw keys in the block', () => {
     expect(parseManagedBlock(text)).toMatchObject({ mounts: [{ hostPath: '/srv/demo/web' }], cgroup: shaped.cgroup, config: shaped.config });
   });
 
+  it('keeps a provision record apart from the limits and raw keys', () => {
+    const both: LockerBlock = { ...shaped, provision: { digest: 'a'.repeat(64), state: 'done' } };
+    expect(parseLockerBlock(renderConfig(TEMPLATE_CONFIG, both))).toEqual(both);
+  });
+
   it('never writes a value with a line break (it would add a key of its own)', () => {
     const evil: LockerBlock = { ...shaped, config: [{ key: 'lxc.arch', value: 'x86_64\nlxc.hook.pre-start = /bin/evil' }] };
     expect(thrown(() => renderConfig(TEMPLATE_CONFIG, evil)).code).toBe('INTERNAL');
