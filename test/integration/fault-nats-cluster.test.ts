@@ -94,5 +94,5 @@ describe('one server of a 3-node NATS cluster killed mid-up, restarted later', (
     const plan = await c.control(work, project, 'plan');
     expect(plan.exitCode, show(plan)).toBe(0);
     expect(plan.stderr).not.toContain('has not finished');
-  });
+  }, 240_000);
 });
