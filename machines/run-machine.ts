@@ -6,7 +6,8 @@ import { type ActorRefFrom, assign, enqueueActions, setup } from 'xstate';
 import type { PlannedAction } from '../plans/types.js';
 import type { JobResult } from '../src/transport/types.js';
 import { type ActionRetried, type ActionRetrying, type ActionSettled, type ActionStarted, containerMachine } from './container-machine.js';
-import { blockedByFailure, containerKey, countStatus, pickReady, type StepStatus } from './schedule.js';
+import { RunBook } from './run-book.js';
+import { containerKey, type StepStatus } from './schedule.js';
 
 export interface RunInput {
   actions: PlannedAction[];
@@ -30,11 +31,13 @@ export interface RunOutput {
 export type RunEvent = ActionStarted | ActionSettled | ActionRetrying | ActionRetried | { type: 'INTERRUPT' };
 
 interface RunContext {
-  actions: PlannedAction[];
+  /**
+   * Each step's status and attempt. Updated in place by this machine's own actions, one event at a time:
+   * a copy per event made a run O(actions²). Nothing outside the machine holds it (the output copies it).
+   */
+  book: RunBook;
   byId: Record<string, PlannedAction>;
   parallelism: number;
-  attempts: Record<string, number>;
-  status: Record<string, StepStatus>;
   interrupted: boolean;
   containers: Record<string, ActorRefFrom<typeof containerMachine>>;
 }
@@ -69,15 +72,14 @@ export const runMachine = setup({
       if (event.type !== 'ACTION_SETTLED') return;
       const action = context.byId[event.actionId];
       if (!action) return;
+      const { book } = context;
       const attempt = event.attempt;
-      const status = { ...context.status, [action.id]: event.result.ok ? 'succeeded' : 'failed' } as RunContext['status'];
+      book.setAttempt(action.id, attempt);
       enqueue.emit({ type: 'step.settled', action, attempt, result: event.result });
       // A failure fails its dependents, not independent work.
-      for (const { id, because } of blockedByFailure(context.actions, status)) {
-        status[id] = 'skipped';
-        enqueue.emit({ type: 'step.skipped', action: context.byId[id]!, attempt: context.attempts[id] ?? 1, because });
+      for (const { id, because } of book.settle(action.id, event.result.ok)) {
+        enqueue.emit({ type: 'step.skipped', action: context.byId[id]!, attempt: book.attemptOf(id), because });
       }
-      enqueue.assign({ status, attempts: { ...context.attempts, [action.id]: attempt } });
     }),
     started: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ACTION_STARTED') return;
@@ -96,61 +98,47 @@ export const runMachine = setup({
       if (event.type !== 'ACTION_RETRIED') return;
       const action = context.byId[event.actionId];
       if (!action) return;
+      context.book.setAttempt(action.id, event.attempt);
       enqueue.emit({ type: 'step.dispatched', action, attempt: event.attempt });
-      enqueue.assign({ attempts: { ...context.attempts, [action.id]: event.attempt } });
     }),
     stopRetrying: enqueueActions(({ context, enqueue }) => {
       for (const child of Object.values(context.containers)) enqueue.sendTo(child, { type: 'STOP_RETRYING' });
     }),
     schedule: enqueueActions(({ context, enqueue }) => {
       if (context.interrupted) return;
-      const running = countStatus(context.status).running;
-      const ready = pickReady(context.actions, context.status, context.parallelism);
-      const status = { ...context.status };
-      if (ready.length === 0 && running === 0) {
+      const { book } = context;
+      const ready = book.start(context.parallelism);
+      if (ready.length === 0 && book.counts.running === 0) {
         // Nothing runs and nothing can: what is left waits on a dependency outside this run.
-        for (const action of context.actions) {
-          if (status[action.id] !== 'pending') continue;
-          status[action.id] = 'skipped';
-          const because = action.dependsOn.find((d) => status[d] !== 'succeeded') ?? 'an unmet dependency';
-          enqueue.emit({ type: 'step.skipped', action, attempt: context.attempts[action.id] ?? 1, because });
+        for (const { action, because } of book.skipStranded()) {
+          enqueue.emit({ type: 'step.skipped', action, attempt: book.attemptOf(action.id), because });
         }
-        enqueue.assign({ status });
         return;
       }
       for (const action of ready) {
-        status[action.id] = 'running';
-        const attempt = context.attempts[action.id] ?? 1;
-        enqueue.emit({ type: 'step.dispatched', action, attempt });
-        enqueue.sendTo(context.containers[containerKey(action)]!, { type: 'RUN', request: { action, attempt } });
+        enqueue.emit({ type: 'step.dispatched', action, attempt: book.attemptOf(action.id) });
+        enqueue.sendTo(context.containers[containerKey(action)]!, { type: 'RUN', request: { action, attempt: book.attemptOf(action.id) } });
       }
-      enqueue.assign({ status });
     }),
   },
   guards: {
     finished: ({ context }) => {
-      const c = countStatus(context.status);
+      const c = context.book.counts;
       return c.running === 0 && (c.pending === 0 || context.interrupted);
     },
   },
 }).createMachine({
   id: 'run',
   context: ({ input, spawn }) => {
-    const status: Record<string, StepStatus> = {};
-    const attempts: Record<string, number> = {};
     const containers: RunContext['containers'] = {};
     for (const action of input.actions) {
-      status[action.id] = input.initialStatus?.[action.id] ?? 'pending';
-      attempts[action.id] = input.attempts?.[action.id] ?? 1;
       const key = containerKey(action);
       containers[key] ??= spawn('container', { id: key, input: { container: key, random: input.random } });
     }
     return {
-      actions: input.actions,
+      book: new RunBook(input.actions, input.initialStatus, input.attempts),
       byId: Object.fromEntries(input.actions.map((a) => [a.id, a])),
       parallelism: Math.max(1, input.parallelism),
-      attempts,
-      status,
       interrupted: false,
       containers,
     };
@@ -172,9 +160,9 @@ export const runMachine = setup({
     done: { type: 'final' },
   },
   output: ({ context }) => {
-    const counts = countStatus(context.status);
+    const counts = { ...context.book.counts };
     const outcome: RunOutcome =
       counts.failed > 0 || counts.skipped > 0 ? 'failed' : counts.pending > 0 ? 'interrupted' : 'succeeded';
-    return { outcome, status: context.status, counts };
+    return { outcome, status: context.book.snapshot(), counts };
   },
 });
