@@ -2,7 +2,16 @@
 // Host volume folders are never touched: only the container's own directory goes. Its addresses go with
 // it at once: the claims, their DHCP reservations, and every lease its MAC holds.
 
-import { containerExists, destroyContainer, giveBackAddresses, LXC_NET_BRIDGE, parseConfiguredInterface, readConfig, releaseClaims } from '../../src/lxc/index.js';
+import {
+  containerExists,
+  destroyContainer,
+  giveBackAddresses,
+  LXC_NET_BRIDGE,
+  parseConfiguredInterface,
+  readClaimList,
+  readConfig,
+  releaseClaims,
+} from '../../src/lxc/index.js';
 import { adopted, done, type ActionRunner } from './context.js';
 
 export const runDestroy: ActionRunner<'destroy'> = async ({ lxcpath, action, addressDir }) => {
@@ -10,10 +19,12 @@ export const runDestroy: ActionRunner<'destroy'> = async ({ lxcpath, action, add
   const text = await readConfig(lxcpath, name);
   const mac = text === undefined ? undefined : parseConfiguredInterface(text).mac;
   const existed = await containerExists(lxcpath, name);
+  // Its list of claims goes with its directory: read first. Without one, every claim is looked at.
+  const listed = await readClaimList({ lxcpath, container: name });
   // lxc-destroy refuses anything but STOPPED; destroyContainer says which state it found.
   if (existed) await destroyContainer(lxcpath, name);
   // After the destroy, so a refused one keeps its address; also when it was gone already (a crash in between).
-  const claims = await releaseClaims({ lxcpath, container: name }, addressDir);
+  const claims = await releaseClaims({ lxcpath, container: name }, addressDir, undefined, listed);
   // The MAC of its config too: a container Locker addressed before may hold a lease without a claim.
   await giveBackAddresses([...claims, ...(mac === undefined ? [] : [{ bridge: LXC_NET_BRIDGE, mac }])]);
   const freed = claims.length === 0 ? '' : `; gave back ${claims.map((c) => c.ip).join(', ')}`;

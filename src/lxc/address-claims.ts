@@ -7,6 +7,7 @@ import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LockerError } from '../errors.js';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
+import type { ClaimRef } from './claim-list.js';
 import { configPath } from './container-paths.js';
 
 export const ADDRESS_DIR = '/var/lib/locker/addresses';
@@ -38,15 +39,8 @@ export function parseClaim(text: string, bridge: string, ip: string): AddressCla
 
 /** Every claim under `dir`, of every bridge. A file that is not a claim is left alone and not reported. */
 export async function readClaims(dir = ADDRESS_DIR): Promise<AddressClaim[]> {
-  // Read at once, not one after another: set-network reads them all for every container it configures.
   const files = (await Promise.all((await listDir(dir)).map(async (bridge) => (await listDir(path.join(dir, bridge))).map((ip) => ({ bridge, ip }))))).flat();
-  const claims = await Promise.all(
-    files.map(async ({ bridge, ip }) => {
-      const text = await readTextIfExists(path.join(dir, bridge, ip));
-      return text === undefined ? undefined : parseClaim(text, bridge, ip);
-    }),
-  );
-  return claims.filter((c): c is AddressClaim => c !== undefined);
+  return readListedClaims(dir, files);
 }
 
 function sameOwner(a: Pick<AddressClaim, 'lxcpath' | 'container'>, b: Pick<AddressClaim, 'lxcpath' | 'container'>): boolean {
@@ -101,15 +95,32 @@ export async function claimAddress(claim: AddressClaim, dir = ADDRESS_DIR): Prom
   return replaced === undefined ? { outcome: 'done' } : { outcome: 'done', replaced };
 }
 
-/** Removes the container's claims, except `keep`; returns what it removed. */
+/**
+ * Removes the container's claims, except `keep`; returns what it removed. `listed`: the claims the
+ * container may hold (its claim list), read instead of every claim; each is removed only if its file
+ * still names this container.
+ */
 export async function releaseClaims(
   owner: Pick<AddressClaim, 'lxcpath' | 'container'>,
   dir = ADDRESS_DIR,
   keep?: Pick<AddressClaim, 'bridge' | 'ip'>,
+  listed?: readonly ClaimRef[],
 ): Promise<AddressClaim[]> {
-  const mine = (await readClaims(dir)).filter((c) => sameOwner(c, owner) && !(keep !== undefined && c.bridge === keep.bridge && c.ip === keep.ip));
+  const candidates = listed === undefined ? await readClaims(dir) : await readListedClaims(dir, listed);
+  const mine = candidates.filter((c) => sameOwner(c, owner) && !(keep !== undefined && c.bridge === keep.bridge && c.ip === keep.ip));
   for (const c of mine) await rm(path.join(dir, c.bridge, c.ip), { force: true });
   return mine;
+}
+
+/** The claims among these files (read at once); a file that is gone or not a claim is left out. */
+async function readListedClaims(dir: string, refs: readonly ClaimRef[]): Promise<AddressClaim[]> {
+  const claims = await Promise.all(
+    refs.map(async ({ bridge, ip }) => {
+      const text = await readTextIfExists(path.join(dir, bridge, ip));
+      return text === undefined ? undefined : parseClaim(text, bridge, ip);
+    }),
+  );
+  return claims.filter((c): c is AddressClaim => c !== undefined);
 }
 
 async function listDir(dir: string): Promise<string[]> {

@@ -67,10 +67,11 @@ export function parseDnsmasqArgs(args: readonly string[], conf: string | undefin
 /**
  * Every running dnsmasq with its DHCP settings: a pass over /proc, a few file reads per dnsmasq.
  * The pass reads each process's `comm` synchronously: procfs answers from memory, and a few hundred
- * reads through the thread pool cost tens of milliseconds of CPU per call, once per set-network.
+ * reads through the thread pool cost tens of milliseconds of CPU per call.
  */
 export async function findDhcpServers(procRoot = '/proc'): Promise<DhcpServer[]> {
   const servers: DhcpServer[] = [];
+  const cmdlines: string[] = [];
   for (const pid of readdirSync(procRoot).filter((p) => /^\d+$/.test(p))) {
     if (readProcFile(`${procRoot}/${pid}/comm`)?.trim() !== 'dnsmasq') continue;
     const cmdline = readProcFile(`${procRoot}/${pid}/cmdline`);
@@ -79,8 +80,30 @@ export async function findDhcpServers(procRoot = '/proc'): Promise<DhcpServer[]>
     const confFile = args.find((a) => a.startsWith('--conf-file='))?.slice('--conf-file='.length);
     const conf = confFile === undefined || confFile === '/dev/null' ? undefined : await readTextIfExists(confFile);
     servers.push({ pid: Number(pid), ...parseDnsmasqArgs(args, conf) });
+    cmdlines.push(cmdline);
   }
+  if (procRoot === '/proc') lastPass = { at: Date.now(), servers, cmdlines };
   return servers;
+}
+
+/** How long a pass over /proc is reused at most, even while its servers all still run. */
+const REUSE_MS = 30_000;
+let lastPass: { at: number; servers: DhcpServer[]; cmdlines: string[] } | undefined;
+
+/**
+ * The DHCP servers as the last pass (of this process, the last 30 s) found them, as long as each still
+ * runs with the same command line (a restarted or replaced dnsmasq has another pid, or its pid another
+ * command line); else a new pass. Each set-network used to make its own pass over /proc: O(processes)
+ * per container. A pass that found none is not reused: nobody to check for liveness.
+ */
+export async function knownDhcpServers(): Promise<DhcpServer[]> {
+  const pass = lastPass;
+  const alive =
+    pass !== undefined &&
+    pass.servers.length > 0 &&
+    Date.now() - pass.at < REUSE_MS &&
+    pass.servers.every((server, i) => readProcFile(`/proc/${server.pid}/cmdline`) === pass.cmdlines[i]);
+  return alive ? pass.servers : findDhcpServers();
 }
 
 /** A process that is gone (or not ours to read) has no file. */
@@ -154,7 +177,7 @@ export async function releaseLease(bridge: string, lease: Pick<DhcpLease, 'ip' |
  */
 export async function giveBackAddresses(released: readonly { bridge: string; mac: string; ip?: string }[]): Promise<void> {
   if (released.length === 0) return;
-  const servers = await findDhcpServers();
+  const servers = await knownDhcpServers();
   for (const bridge of new Set(released.map((r) => r.bridge))) {
     const serving = servers.filter((s) => s.bridges.includes(bridge));
     if (serving.length === 0) continue;

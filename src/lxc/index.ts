@@ -29,8 +29,9 @@ export { waitIpv4, waitForAddresses, type WaitIpv4Options } from './wait-ipv4.js
 export { defaultLxcPath } from './lxc-path.js';
 export { lxcNetDhcpRunning, firstNetworkLink, LXC_NET_BRIDGE, type LxcNetPaths } from './bridge-dhcp.js';
 export { linksHookPath, linksDataPath, forwardHookPath, forwardDataPath } from './container-paths.js';
+export { claimListPath, readClaimList, writeClaimList, type ClaimRef } from './claim-list.js';
 export { ADDRESS_DIR, claimAddress, readClaims, readLiveClaims, releaseClaims, parseClaim, renderClaim, type AddressClaim, type ClaimOutcome } from './address-claims.js';
-export { LEASE_FILE, parseLeases, parseDnsmasqArgs, findDhcpServers, readLeases, dhcpOf, releaseLease, giveBackAddresses, type DhcpLease, type DhcpServer } from './dhcp-leases.js';
+export { LEASE_FILE, parseLeases, parseDnsmasqArgs, findDhcpServers, knownDhcpServers, readLeases, dhcpOf, releaseLease, giveBackAddresses, type DhcpLease, type DhcpServer } from './dhcp-leases.js';
 export { listBridges, parseBridges, networkStackId, type HostBridge } from './bridges.js';
 export { parseConfiguredInterface, type ConfiguredInterface } from './net-config.js';
 export { LINKS_HOOK_FILE, type BlockNetwork } from './config-block.js';
