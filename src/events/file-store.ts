@@ -49,7 +49,7 @@ class FileEventStore implements EventStore {
     this.lockPath = join(dir, 'events.lock');
   }
 
-  async append(events: NewEvent[]): Promise<LockerEvent[]> {
+  async append(events: NewEvent[], written?: () => void): Promise<LockerEvent[]> {
     this.assertOpen();
     assertOwnProject(events, this.project);
     if (events.length === 0) return [];
@@ -62,6 +62,7 @@ class FileEventStore implements EventStore {
       const bytes = Buffer.from(stored.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
       try {
         await writeFully(writer.handle, bytes);
+        written?.();
         await writer.handle.sync();
       } catch (e) {
         this.broken = new LockerError('INTERNAL', `could not write ${this.logPath}: ${(e as Error).message}`, {

@@ -142,8 +142,12 @@ export type NewEvent = LockerEvent extends infer E ? (E extends LockerEvent ? Om
 
 /** The append-only log, whatever holds it (a local file, a JetStream stream). */
 export interface EventStore {
-  /** Appends durably, in order; returns the events as stored (with seq and ts). */
-  append(events: NewEvent[]): Promise<LockerEvent[]>;
+  /**
+   * Appends durably, in order; returns the events as stored (with seq and ts). `written`, when the store
+   * has such a moment, is called once the events are in the log but before they are durable (the file
+   * store: written, not yet synced): a crash of this process keeps them, a power cut may not.
+   */
+  append(events: NewEvent[], written?: () => void): Promise<LockerEvent[]>;
   /** Every event of the project, in sequence order. */
   readAll(): Promise<LockerEvent[]>;
   close(): Promise<void>;

@@ -77,4 +77,41 @@ describe('Recorder', () => {
     await expect(recorder.flush()).rejects.toThrow('disk full');
     expect(appends).toEqual([['a']]);
   });
+
+  it('written() waits until the events are in the log, not until they are durable; flush() until durable', async () => {
+    let synced: () => void = () => {};
+    const writes: string[][] = [];
+    const store: EventStore = {
+      append: (events: NewEvent[], written?: () => void) => {
+        writes.push(events.map((e) => (e as { planId?: string }).planId!));
+        return new Promise<LockerEvent[]>((resolve) => {
+          setImmediate(() => written?.());
+          synced = () => resolve([]);
+        });
+      },
+      readAll: async () => [],
+      close: async () => {},
+    };
+    const recorder = new Recorder(store);
+    let durable = false;
+    void recorder.record(event('a')).then(() => (durable = true));
+    let flushed = false;
+    void recorder.flush().then(() => (flushed = true));
+    await recorder.written();
+    expect(writes).toEqual([['a']]);
+    expect(durable).toBe(false);
+    expect(flushed).toBe(false);
+    synced();
+    await recorder.flush();
+    expect(durable).toBe(true);
+  });
+
+  it('written() throws the append error when the write fails', async () => {
+    const { store, releaseNext } = heldStore('a');
+    const recorder = new Recorder(store);
+    void recorder.record(event('a'));
+    const written = recorder.written();
+    await releaseNext();
+    await expect(written).rejects.toThrow('disk full');
+  });
 });
