@@ -6,17 +6,17 @@
 
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { isIpv4 } from '../rules/ipv4.js';
 import { BRIDGE_NAME } from '../rules/names.js';
 import type { AddressClaim } from './address-claims.js';
+import { claimListFile } from './container-paths.js';
 
 export type ClaimRef = Pick<AddressClaim, 'bridge' | 'ip'>;
 type Owner = Pick<AddressClaim, 'lxcpath' | 'container'>;
 
 export function claimListPath(owner: Owner): string {
-  return path.join(owner.lxcpath, owner.container, 'locker-claims');
+  return claimListFile(owner.lxcpath, owner.container);
 }
 
 /** `bridge ip` per line; a line that is not one is skipped (a path is only ever made of a bridge name and an address). */

@@ -43,3 +43,8 @@ export function forwardHookPath(lxcpath: string, name: string): string {
 export function forwardDataPath(lxcpath: string, name: string): string {
   return path.join(lxcpath, name, 'locker-forwards');
 }
+
+/** The address claims the container may hold (src/lxc/claim-list.ts). */
+export function claimListFile(lxcpath: string, name: string): string {
+  return path.join(lxcpath, name, 'locker-claims');
+}
