@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOURNAL_FILE, JobJournal } from '../../agents/job-journal.js';
+import { JOURNAL_FILE, JobJournal, type JournalEntry } from '../../agents/job-journal.js';
 import { getAgent } from '../../src/nats/agents-registry.js';
 import { connectNats } from '../../src/nats/connect.js';
 import { ensureNatsResources } from '../../src/nats/ensure-resources.js';
@@ -173,7 +173,7 @@ describe('the agent journal', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'locker-journal-'));
     try {
       const file = path.join(dir, JOURNAL_FILE);
-      const entry = { runId: 'r1', actionId: 'h/web/start', attempt: 1, result: { ok: true, outcome: 'done' }, finishedAt: 'x' };
+      const entry: JournalEntry = { runId: 'r1', actionId: 'h/web/start', attempt: 1, result: { ok: true, outcome: 'done' }, finishedAt: 'x' };
       writeFileSync(file, `${JSON.stringify(entry)}\n{"runId":"r1","act`);
       const journal = await JobJournal.open(dir);
       expect(journal.size).toBe(1);

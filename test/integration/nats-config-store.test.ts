@@ -92,7 +92,7 @@ describe('nats-config --store and a reload after adding a host', () => {
     expect(reload.exitCode, `${reload.stdout}\n${reload.stderr}`).toBe(0);
     const web2 = await until('web2 let in after the reload', () => connectAs('agent-web2.creds', 'web2').catch(() => undefined), 15_000);
     // web2 has its own permissions: its observe subject, answered like an agent does.
-    web2.subscribe(observeSubject('web2'), { callback: (_e, m) => m.respond('here') });
+    web2.subscribe(observeSubject('web2'), { callback: (_e, m) => void m.respond('here') });
     await web2.flush();
     const control = connections[0]!;
     expect((await control.request(observeSubject('web2'), '', { timeout: 5_000 })).string()).toBe('here');

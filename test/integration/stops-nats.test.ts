@@ -45,7 +45,7 @@ describe('stops over NATS', () => {
 
     const all = await readNatsEvents(t.server.url, path.join(t.work, 'nats', 'control.creds'), t.project);
     const runId = all.filter((e) => e.type === 'run.started').at(-1)?.runId;
-    const events: LockerEvent[] = all.filter((e) => e.runId === runId);
+    const events: LockerEvent[] = all.filter((e) => 'runId' in e && e.runId === runId);
     const at = (type: string, id: string) => events.findIndex((e) => e.type === type && 'actionId' in e && e.actionId === id);
     const firstDone = Math.min(...NAMES.map((n) => at('action.succeeded', `h1/${n}/stop`)));
     expect(firstDone).toBeGreaterThan(0);

@@ -7,15 +7,17 @@ import type { EventStore, LockerEvent, NewEvent } from '../../src/events/index.j
 
 const event = (tag: string): NewEvent => ({ project: 'shop', type: 'plan.created', planId: tag, data: { mode: 'up', actions: 1, specDigest: tag } });
 
+const planIdOf = (e: NewEvent) => (e.type === 'plan.created' ? e.planId : '');
+
 /** A store whose appends complete only when the test says so. */
 function heldStore(failOn?: string) {
   const appends: string[][] = [];
   const release: Array<() => void> = [];
   const store: EventStore = {
     append: (events: NewEvent[]) => {
-      appends.push(events.map((e) => e.planId!));
+      appends.push(events.map(planIdOf));
       return new Promise<LockerEvent[]>((resolve, reject) => {
-        release.push(() => (events.some((e) => e.planId === failOn) ? reject(new Error('disk full')) : resolve([])));
+        release.push(() => (events.some((e) => planIdOf(e) === failOn) ? reject(new Error('disk full')) : resolve([])));
       });
     },
     readAll: async () => [],
