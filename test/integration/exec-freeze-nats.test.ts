@@ -3,9 +3,12 @@
 // a container frozen by hand is `~ unfreeze` drift, and a host whose agent is gone is AGENT_OFFLINE (125).
 
 import { execa } from 'execa';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNats } from '../../src/nats/index.js';
+import { execSubject } from '../../src/nats/names.js';
+import { execReply, type ExecReply } from '../../src/transport/wire/index.js';
 import { cleanUp } from '../helpers/clean-up.js';
 import { startNatsHosts, type NatsHosts } from '../helpers/nats-hosts.js';
 import { LOCKER_BIN, runLocker, show } from '../helpers/run-locker.js';
@@ -88,6 +91,50 @@ describe('exec over NATS', () => {
     expect(frozen.exitCode, show(frozen)).toBe(125);
     expect(frozen.stderr).toMatch(/error\[CONTAINER_NOT_RUNNING\] container b is FROZEN on host h1/);
     await lxc('lxc-unfreeze', 'b');
+  });
+});
+
+describe('the agent checks exec requests on its own', () => {
+  /** A request published as anyone with the control point's credentials could: the agent's answer. */
+  async function ask(request: unknown): Promise<ExecReply> {
+    const nc = await connectNats({ url: t.server.url, credsFile: path.join(t.work, 'nats', 'control.creds'), name: 'hostile exec' });
+    try {
+      const reply = await nc.request(execSubject('h1'), JSON.stringify(request), { timeout: 5_000 });
+      return execReply.decode(reply.data, 'reply');
+    } finally {
+      await nc.close();
+    }
+  }
+  const marker = '/tmp/locker-exec-hostile-marker';
+
+  it('refuses hostile requests, and runs nothing of them, in the container or on the host', async () => {
+    // A container of that host that Locker did not make for the project named: not to be entered.
+    const foreign = `${t.project}z_web`;
+    await execa('lxc-create', ['-P', t.envs.h1!.lxcpath, '-n', foreign, '-t', 'busybox']);
+    const execId = 'b'.repeat(32);
+    const cases: Array<[unknown, string, RegExp]> = [
+      [{ execId, project: `${t.project}z`, container: 'web', lxcName: foreign, argv: ['touch', marker] }, 'HOST_PRECONDITION', /is not a container Locker made for project/],
+      [{ execId, project: t.project, container: 'a', lxcName: `${t.project}_b`, argv: ['touch', marker] }, 'MESSAGE_INVALID', /lxc name .* is not/],
+      [{ execId, project: t.project, container: 'a', lxcName: `${t.project}_a`, argv: `touch ${marker}` }, 'MESSAGE_INVALID', /argv: /],
+      [{ execId, project: t.project, container: 'a', lxcName: `${t.project}_a`, argv: ['touch', marker], env: { LD_PRELOAD: '/x' } }, 'MESSAGE_INVALID', /Unrecognized key/],
+      [{ execId, project: '../..', container: 'a', lxcName: '../.._a', argv: ['touch', marker] }, 'MESSAGE_INVALID', /project name/],
+      [{ execId, project: t.project, container: 'nope', lxcName: `${t.project}_nope`, argv: ['touch', marker] }, 'CONTAINER_NOT_FOUND', /does not exist on host h1/],
+    ];
+    try {
+      for (const [request, code, message] of cases) {
+        const reply = await ask(request);
+        expect(reply.ok, JSON.stringify(request)).toBe(false);
+        if (!reply.ok) {
+          expect(reply.error.code, JSON.stringify(request)).toBe(code);
+          expect(reply.error.message).toMatch(message);
+        }
+      }
+    } finally {
+      await execa('lxc-destroy', ['-P', t.envs.h1!.lxcpath, '-n', foreign]);
+    }
+    expect(existsSync(marker)).toBe(false);
+    const inside = await exec('a', 'ls', marker);
+    expect(inside.exitCode, show(inside)).not.toBe(0);
   });
 });
 
