@@ -3,35 +3,25 @@
 // a container frozen by hand is `~ unfreeze` drift, and a host whose agent is gone is AGENT_OFFLINE (125).
 
 import { execa } from 'execa';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/nats/index.js';
 import { execSubject } from '../../src/nats/names.js';
 import { execReply, type ExecReply } from '../../src/transport/wire/index.js';
+import { startPromptHost } from '../helpers/busybox-bench.js';
 import { cleanUp } from '../helpers/clean-up.js';
-import { startNatsHosts, type NatsHosts } from '../helpers/nats-hosts.js';
+import type { NatsHosts } from '../helpers/nats-hosts.js';
 import { LOCKER_BIN, runLocker, show } from '../helpers/run-locker.js';
 import { readNatsEvents } from '../helpers/run-integrity.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
-
-const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
+import type { TestBridge } from '../helpers/test-bridge.js';
 
 let t: NatsHosts;
 let bridge: TestBridge;
 
 beforeAll(async () => {
-  t = await startNatsHosts(['h1']);
-  bridge = await createTestBridge(`${t.project}br`);
-  mkdirSync(path.join(t.work, 'init'), { recursive: true });
-  writeFileSync(path.join(t.work, 'init', 'prompt'), PROMPT_INITTAB);
-  const lines = ['containers:'];
-  for (const name of ['a', 'b']) {
-    lines.push(`  ${name}:`, '    host: h1', '    template: busybox', `    bridge: ${bridge.name}`, '    volumes: ["./init/prompt:/etc/inittab:ro"]');
-  }
-  t.writeSpec(`${lines.join('\n')}\n`);
-  t.startAgent('h1');
-  await t.waitAgents(['h1'], true);
+  // No rcS (so no DHCP wait): init halts on the clean-stop signal at once, in about 2 s.
+  ({ t, bridge } = await startPromptHost(['a', 'b']));
   const up = await t.control('up', '--yes');
   expect(up.exitCode, show(up)).toBe(0);
 });

@@ -3,14 +3,11 @@
 // a container frozen by hand planned as `~ unfreeze`, and stop/down of a frozen container still clean.
 
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp } from '../helpers/clean-up.js';
-import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
+import { describe, expect, it } from 'vitest';
+import { useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
 import { LOCKER_BIN, runLocker, show } from '../helpers/run-locker.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
 
 interface LoggedEvent {
   type: string;
@@ -19,33 +16,13 @@ interface LoggedEvent {
   data: Record<string, unknown>;
 }
 
-// No rcS: no DHCP wait, and init halts on the clean-stop signal at once.
-const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
-
-let env: LxcEnv;
-let bridge: TestBridge;
-const works: string[] = [];
-
-beforeAll(async () => {
-  await requireTools();
-  env = await createLxcEnv();
-  bridge = await createTestBridge(`${env.prefix}br`);
-});
-
-afterAll(async () => {
-  await cleanUp([
-    async () => env?.destroyAll(),
-    async () => bridge?.destroy(),
-    async () => works.forEach((w) => rmSync(w, { recursive: true, force: true })),
-  ]);
-});
+const bench = useBusyboxBench();
 
 /** A project of its own (`<prefix><tag>`) with busybox containers `names`, brought up. */
 async function project(tag: string, names: string[], extra = '') {
-  const work = mkdtempSync(path.join(tmpdir(), 'locker-exec-'));
-  works.push(work);
-  mkdirSync(path.join(work, 'init'));
-  writeFileSync(path.join(work, 'init', 'prompt'), PROMPT_INITTAB);
+  const { env, bridge } = bench;
+  const work = bench.newWork('locker-exec-');
+  writePromptInit(work);
   const containers = names.map(
     (n) => `  ${n}:\n    template: busybox\n    bridge: ${bridge.name}\n    volumes: ["./init/prompt:/etc/inittab:ro"]\n${extra}`,
   );
