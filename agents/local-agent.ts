@@ -6,12 +6,14 @@ import type { ActionParams } from '../plans/types.js';
 import { toLockerError } from '../src/errors.js';
 import { readForwards, removeForwards, setForwards } from '../src/net/index.js';
 import { ADDRESS_DIR } from '../src/lxc/index.js';
-import type { Job, JobReporter, JobResult } from '../src/transport/types.js';
+import type { ExecRequest, ExecResult, ExecSink, Job, JobReporter, JobResult } from '../src/transport/types.js';
+import { prepareExec, type PreparedExec } from './exec-in-container.js';
 import type { ActionContext, ActionOutcome, NetOps } from './actions/context.js';
 import { runClone } from './actions/clone.js';
 import { runCopyOut } from './actions/copy-out.js';
 import { runCreate } from './actions/create.js';
 import { runDestroy } from './actions/destroy.js';
+import { runFreeze, runUnfreeze } from './actions/freeze.js';
 import { runForwardPorts, runUnforwardPorts } from './actions/forward-ports.js';
 import { runInstallHostnameHook } from './actions/hostname-hook.js';
 import { runSetAutostart } from './actions/set-autostart.js';
@@ -62,6 +64,16 @@ export class LocalAgent {
   /** One pass over the host; with a request, also the host folders it names (see withHostPaths). */
   async observe(request?: ObserveRequest): Promise<ObservedHost> {
     return withHostPaths(await observeHost(this.host, this.lxcpath, this.net, { addressDir: this.addressDir }), request);
+  }
+
+  /** Runs a command inside a running container of a project; throws what kept it from running. */
+  async exec(request: ExecRequest, sink: ExecSink): Promise<ExecResult> {
+    return (await this.prepareExec(request))(sink);
+  }
+
+  /** Checks an exec request and its container; the command is run by calling what it returns. */
+  prepareExec(request: ExecRequest): Promise<PreparedExec> {
+    return prepareExec(this.host, this.lxcpath, request);
   }
 
   async runJob(job: Job, reporter?: JobReporter): Promise<JobResult> {
@@ -127,6 +139,10 @@ function runAction(ctx: ActionContext, params: ActionParams): Promise<ActionOutc
       return runUnforwardPorts(ctx, params);
     case 'stop':
       return runStop(ctx, params);
+    case 'freeze':
+      return runFreeze(ctx, params);
+    case 'unfreeze':
+      return runUnfreeze(ctx, params);
     case 'destroy':
       return runDestroy(ctx, params);
   }

@@ -12,7 +12,7 @@ import type { HeldLock } from '../src/lock/index.js';
 import { createAgentsBucket } from '../src/nats/agents-bucket.js';
 import { assertCredentialsFit, unrestrictedWarning, type NatsRole } from '../src/nats/auth.js';
 import { readCredentials, refusalOf } from '../src/nats/connect.js';
-import { AGENTS_BUCKET, JOBS_STREAM, jobConsumer, observeSubject } from '../src/nats/names.js';
+import { AGENTS_BUCKET, JOBS_STREAM, execSubject, jobConsumer, observeSubject } from '../src/nats/names.js';
 import { decodeObserveRequest, jobKindOf, observeReply, type ObserveReply } from '../src/transport/wire/index.js';
 import { connectAgent } from './connect-agent.js';
 import { Heartbeat } from './heartbeat.js';
@@ -20,6 +20,7 @@ import { HostLease } from './host-lease.js';
 import { JobJournal } from './job-journal.js';
 import { LocalAgent } from './local-agent.js';
 import { withHostPaths } from './observe-host-paths.js';
+import { serveExec } from './nats-exec.js';
 import { JobHandler, type Ticket } from './nats-job-handler.js';
 import { lockLxcpath } from './lxcpath-lock.js';
 
@@ -88,6 +89,7 @@ class NatsAgent {
   private readonly handler: JobHandler;
   private readonly tickets = new Set<Ticket>();
   private observeSub?: Subscription;
+  private execSub?: Subscription;
   private observing?: Promise<ObservedHost>;
   private puller?: Promise<void>;
   /** Jobs in hand, settled or not. */
@@ -155,14 +157,8 @@ class NatsAgent {
   }
 
   start(): RunningNatsAgent {
-    this.observeSub = this.nc.subscribe(observeSubject(this.o.host), {
-      callback: (err, msg) => {
-        const refused = err ? refusalOf(this.nc, err) : undefined;
-        if (refused) this.fail(refused);
-        else if (err) this.log(`host=${this.o.host} observe subscription: ${err.message}`);
-        else void this.answerObserve(msg);
-      },
-    });
+    this.observeSub = this.serve(observeSubject(this.o.host), 'observe', (msg) => this.answerObserve(msg));
+    this.execSub = this.serve(execSubject(this.o.host), 'exec', (msg) => serveExec(msg, { nc: this.nc, host: this.o.host, agent: this.agent, log: this.log }));
     this.heartbeat.start();
     this.puller = this.pull();
     this.log(
@@ -175,6 +171,18 @@ class NatsAgent {
       if (this.fatal) throw this.fatal;
     });
     return { stop: () => this.stop(), done };
+  }
+
+  /** Answers requests on a subject; a refusal of the subscription stops the agent. */
+  private serve(subject: string, what: string, answer: (msg: Msg) => Promise<void>): Subscription {
+    return this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        const refused = err ? refusalOf(this.nc, err) : undefined;
+        if (refused) this.fail(refused);
+        else if (err) this.log(`host=${this.o.host} ${what} subscription: ${err.message}`);
+        else answer(msg).catch((e: unknown) => this.log(`host=${this.o.host} ${what} request not answered: ${toLockerError(e).message}`));
+      },
+    });
   }
 
   /** Stops the agent for good: retrying cannot help (another agent has the host, or the server refuses this user). */
@@ -308,6 +316,7 @@ class NatsAgent {
       }
     }
     this.observeSub?.unsubscribe();
+    this.execSub?.unsubscribe();
     await this.heartbeat.stop();
     await this.nc.drain();
     await this.journal.close();

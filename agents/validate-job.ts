@@ -128,6 +128,8 @@ function checkParams(a: PlannedAction): void {
       checkProvision(a, p.commands);
       return;
     case 'start':
+    case 'freeze':
+    case 'unfreeze':
     case 'destroy':
     case 'unforward-ports':
       return;
@@ -229,7 +231,7 @@ function checkName(a: PlannedAction, what: string, value: string, rule: RegExp):
 }
 
 /** A value as it appears in a message: quoted, escapes visible, never more than one line. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -37,6 +37,8 @@ export const RETRY_POLICIES: Record<ActionKind, RetryPolicy> = {
   'forward-ports': { attempts: 5, baseMs: 1_000, capMs: 10_000 },
   'unforward-ports': { attempts: 5, baseMs: 500, capMs: 5_000 },
   stop: host,
+  freeze: host,
+  unfreeze: host,
   destroy: host,
 };
 

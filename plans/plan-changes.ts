@@ -16,6 +16,7 @@ import { specNamed, type PlanContext } from './plan-context.js';
 import { planCreation } from './plan-creation.js';
 import { PlanDraft } from './plan-draft.js';
 import { planExisting } from './plan-existing.js';
+import { planFreezes } from './plan-freeze.js';
 import { planRestarts } from './plan-restart.js';
 import { assertCgroupV2 } from './plan-shape.js';
 import { planTeardowns, type TeardownRequest } from './plan-teardown.js';
@@ -66,6 +67,10 @@ export function planChanges(input: PlanInput): Plan {
     }
     case 'restart':
       planRestarts(ctx, scope);
+      break;
+    case 'freeze':
+    case 'unfreeze':
+      planFreezes(ctx, scope, new Set(specTargets));
       break;
     case 'stop': {
       const steps = { stop: true, destroy: false };

@@ -5,6 +5,7 @@ import { LockerError } from '../src/errors.js';
 import type { ContainerSpec } from '../src/spec/types.js';
 import { findContainer, refOf, requireHost } from './observed-lookup.js';
 import { containerNamed, stopParams, type PlanContext } from './plan-context.js';
+import { thawIfFrozen } from './plan-freeze.js';
 import { planForwards } from './plan-existing.js';
 import type { ActionKind } from './types.js';
 
@@ -36,6 +37,7 @@ function orderAgainstOrigin(ctx: PlanContext, clone: ContainerSpec, origin: Cont
   const host = requireHost(ctx.observed, origin.host);
   const observed = findContainer(host, origin.lxcName);
   if (observed !== undefined && observed.state !== 'STOPPED') {
+    thawIfFrozen(ctx, originRef, observed, 'origin-of-snapshot', clone.source.ref);
     draft.add(originRef, {
       symbol: '||',
       reason: 'origin-of-snapshot',

@@ -21,11 +21,13 @@ export interface StepDraft {
 }
 
 /**
- * Chain position of each kind. A container is either converged (stop?, create|clone, ..., forward-ports)
- * or torn down (unforward-ports, stop, destroy) in one plan, so one order serves both.
+ * Chain position of each kind. A container is either converged (unfreeze?, stop?, create|clone, ...,
+ * forward-ports), torn down (unforward-ports, unfreeze?, stop, destroy) or frozen in one plan, so one order serves all.
  */
 export const CHAIN_ORDER: readonly ActionKind[] = [
   'unforward-ports',
+  // A frozen container ignores the clean-stop request (lxc-stop waits out its timeout): thawed first.
+  'unfreeze',
   'stop',
   'create',
   'clone',
@@ -40,6 +42,7 @@ export const CHAIN_ORDER: readonly ActionKind[] = [
   'start',
   'provision',
   'forward-ports',
+  'freeze',
   'destroy',
 ];
 

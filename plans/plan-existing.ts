@@ -8,6 +8,7 @@ import { describeForwardDrift, toForwardParams } from './compare-forwards.js';
 import type { ObservedContainer, ObservedHost } from './observed.js';
 import { forwardsOf, refOf } from './observed-lookup.js';
 import { stopParams, type PlanContext } from './plan-context.js';
+import { planThaw } from './plan-freeze.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import { planProvision } from './plan-provision.js';
 import { planShapeSteps } from './plan-shape.js';
@@ -16,8 +17,10 @@ import type { ActionReason } from './types.js';
 export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer, host: ObservedHost): void {
   const { mode, draft } = ctx;
   const ref = refOf(spec);
-  const running = observed.state === 'RUNNING';
+  const running = isUp(observed);
   if (mode === 'up' || mode === 'create') planConfigDrift(ctx, spec, observed);
+  // The spec wants it running: a container frozen by hand (or by `locker freeze`) is thawed, as a stopped one is started.
+  if ((mode === 'up' || mode === 'start') && observed.state === 'FROZEN') planThaw(ctx, ref, mode === 'start' ? 'requested' : 'drifted', spec.ref);
   if ((mode === 'up' || mode === 'start') && !running) {
     draft.add(ref, {
       symbol: '>',
@@ -43,7 +46,7 @@ function planConfigDrift(ctx: PlanContext, spec: ContainerSpec, observed: Observ
   const shape = planShapeSteps(ctx, spec, observed, '~');
   const needs = [...(mounts === undefined ? [] : ['mounts']), ...(hostname === undefined ? [] : ['hostname']), ...network.restart, ...shape.restart];
   if (needs.length === 0) return;
-  const running = observed.state === 'RUNNING';
+  const running = isUp(observed);
   const restart = mode === 'up' && running;
   // `create` never starts or stops: the new config waits for the next start.
   const later = running && !restart ? ' (applies at next start)' : '';
@@ -97,4 +100,9 @@ export function planForwards(
     specRef: spec.ports[0]?.ref ?? spec.ref,
     params: { kind: 'forward-ports', ports: toForwardParams(spec.ports), ...targets },
   });
+}
+
+/** Running, or frozen (its processes are there, suspended; `up` thaws it rather than starting it). */
+function isUp(observed: ObservedContainer): boolean {
+  return observed.state === 'RUNNING' || observed.state === 'FROZEN';
 }

@@ -7,6 +7,7 @@ import { findContainer, refOf, requireHost } from './observed-lookup.js';
 import { specNamed, stopParams, type PlanContext } from './plan-context.js';
 import { planForwards } from './plan-existing.js';
 import { assertCgroupV2 } from './plan-shape.js';
+import { thawIfFrozen } from './plan-freeze.js';
 
 export function planRestarts(ctx: PlanContext, scope: readonly ContainerSpec[]): void {
   const { draft } = ctx;
@@ -24,6 +25,7 @@ export function planRestarts(ctx: PlanContext, scope: readonly ContainerSpec[]):
     const ref = refOf(spec);
     const running = observed.state !== 'STOPPED';
     if (running) {
+      thawIfFrozen(ctx, ref, observed, 'requested', spec.ref);
       draft.add(ref, { symbol: '||', reason: 'requested', detail: `restart: container is ${observed.state}`, specRef: spec.ref, params: stopParams(ctx, spec) });
     }
     draft.add(ref, { symbol: '>', reason: 'requested', detail: running ? 'restart' : 'restart: container was STOPPED', specRef: spec.ref, params: { kind: 'start' } });

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { PORT_MAX, PORT_MIN, PROTOCOLS } from '../src/rules/ports.js';
 import { MAX_STOP_TIMEOUT_S } from '../src/rules/stop-timeout.js';
-import { ACTION_KINDS, CHANGE_SYMBOLS, type Plan } from './types.js';
+import { ACTION_KINDS, CHANGE_SYMBOLS, PLAN_MODES, type Plan } from './types.js';
 
 const specRef = z.strictObject({
   file: z.string(),
@@ -64,6 +64,8 @@ const params = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('unforward-ports') }),
   z.strictObject({ kind: z.literal('stop'), timeoutSeconds: z.number().int().min(0).max(MAX_STOP_TIMEOUT_S).optional() }),
+  z.strictObject({ kind: z.literal('freeze') }),
+  z.strictObject({ kind: z.literal('unfreeze') }),
   z.strictObject({ kind: z.literal('destroy') }),
 ]);
 
@@ -88,7 +90,7 @@ export const planSchema = z.strictObject({
   version: z.literal(1),
   planId: z.string().regex(/^[0-9a-f]{12}$/),
   project: z.string().min(1),
-  mode: z.enum(['up', 'down', 'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports']),
+  mode: z.enum(PLAN_MODES),
   specFile: z.string(),
   specDigest: z.string(),
   observedDigests: z.record(z.string(), z.string()),

@@ -6,6 +6,7 @@ import type { ContainerSpec } from '../src/spec/types.js';
 import { labelPort } from '../src/rules/ports.js';
 import type { TeardownSubject } from './find-leftovers.js';
 import { findContainer, refOf } from './observed-lookup.js';
+import { thawIfFrozen } from './plan-freeze.js';
 import { stopParams, type PlanContext } from './plan-context.js';
 import type { ContainerRef } from './plan-draft.js';
 import type { ActionReason } from './types.js';
@@ -38,6 +39,7 @@ function planTeardown(ctx: PlanContext, { subject, reason, stop, destroy, spec }
   }
   if (observed === undefined) return;
   if (stop && observed.state !== 'STOPPED') {
+    thawIfFrozen(ctx, ref, observed, reason, spec?.ref);
     draft.add(ref, { symbol: '||', reason, detail: `container is ${observed.state}`, specRef: spec?.ref, params: stopParams(ctx, spec) });
   }
   if (destroy) {

@@ -30,6 +30,8 @@ export const ACTION_KINDS = [
   'forward-ports',
   'unforward-ports',
   'stop',
+  'freeze',
+  'unfreeze',
   'destroy',
 ] as const;
 
@@ -40,7 +42,7 @@ export type ActionReason =
   | 'missing' // the spec wants it and the host does not have it
   | 'drifted' // the host has it, but not as the spec says
   | 'not-in-spec' // the host has it (tagged as this project's), the spec no longer does
-  | 'requested' // the command asked for it (down, stop, restart, rm, rmports)
+  | 'requested' // the command asked for it (down, stop, restart, rm, rmports, freeze, unfreeze)
   | 'origin-of-snapshot'; // stopped/restarted so a snapshot clone can be taken
 
 /**
@@ -52,7 +54,9 @@ export const CHANGE_SYMBOLS = ['+', '~', '-', '-/+', '>', '||'] as const;
 export type ChangeSymbol = (typeof CHANGE_SYMBOLS)[number];
 
 /** What a command means; a plan is limited to it. */
-export type PlanMode = 'up' | 'down' | 'create' | 'start' | 'stop' | 'restart' | 'rm' | 'ports' | 'rmports';
+export const PLAN_MODES = ['up', 'down', 'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports', 'freeze', 'unfreeze'] as const;
+
+export type PlanMode = (typeof PLAN_MODES)[number];
 
 /** A port to forward, as the agent needs it (no spec positions). */
 /** One port a forward-ports job forwards: the rule's own shape (src/rules/ports.ts). */
@@ -135,6 +139,10 @@ export type ActionParams =
    * (the agent then waits DEFAULT_STOP_TIMEOUT_S).
    */
   | { kind: 'stop'; timeoutSeconds?: number }
+  /** Suspends every process of a running container (lxc-freeze); a frozen one is adopted. */
+  | { kind: 'freeze' }
+  /** Resumes a frozen container (lxc-unfreeze); one that is not frozen is adopted. */
+  | { kind: 'unfreeze' }
   | { kind: 'destroy' };
 
 export interface PlannedAction {

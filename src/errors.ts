@@ -20,6 +20,10 @@ export const ERROR_CODES = [
   'HOST_PRECONDITION',
   /** A provision command (the user's own code, inside the container) failed: the spec or the container needs a fix. */
   'PROVISION_FAILED',
+  /** `locker exec`: no such container in the spec, or not on its host. */
+  'CONTAINER_NOT_FOUND',
+  /** `locker exec`: the container exists but is not running (stopped, frozen). */
+  'CONTAINER_NOT_RUNNING',
   /** A host port the spec wants is already forwarded by someone else (another project): the host, not the spec, is in the way. */
   'PORT_IN_USE',
   'EVENT_LOG_CORRUPT',

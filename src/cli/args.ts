@@ -9,7 +9,7 @@ import { isStopTimeout, STOP_TIMEOUT_RULE } from '../rules/stop-timeout.js';
 
 export const COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',
-  'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports',
+  'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports', 'freeze', 'unfreeze', 'exec',
   'runs', 'show', 'retry', 'resume', 'unlock', 'agent', 'hosts', 'nats-config', 'help', 'version',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -55,38 +55,71 @@ export interface CliArgs {
   /** Positionals after the command: container names, or the plan file / run id. */
   rest: string[];
   options: CliOptions;
+  /** `exec`: the command to run, every word after the container (a leading `--` dropped), never parsed. */
+  execArgv?: string[];
+}
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  project: { type: 'string', short: 'p' },
+  lxcpath: { type: 'string', short: 'P' },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  parallelism: { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  'no-move': { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  nats: { type: 'string' },
+  creds: { type: 'string' },
+  host: { type: 'string' },
+  'nats-replicas': { type: 'string' },
+  cluster: { type: 'boolean' },
+  store: { type: 'string' },
+  timeout: { type: 'string', short: 't' },
+  reprovision: { type: 'boolean' },
+} as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/** Options followed by a value of their own (`-f FILE`): the word after them is not a positional. */
+const VALUED = new Set(
+  Object.entries(OPTIONS).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...('short' in o ? [`-${o.short}`] : [])] : [])),
+);
+
+/**
+ * `locker [OPTIONS] exec [OPTIONS] CONTAINER [--] COMMAND...`: Locker's own words end at the container;
+ * what follows is the command's, options included (`ls -la`), as `docker exec` reads it.
+ */
+export function splitExec(argv: readonly string[]): { own: string[]; execArgv?: string[] } {
+  let seen = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') {
+      // Every word after it is a positional: the ones still missing (exec, the container), then the command.
+      const container = i + 2 - seen;
+      if ((seen === 0 && argv[i + 1] !== 'exec') || container >= argv.length) return { own: [...argv] };
+      return { own: argv.slice(0, container + 1), execArgv: argv.slice(container + 1) };
+    }
+    if (word.startsWith('-') && word !== '-') {
+      if (VALUED.has(word)) i++;
+      continue;
+    }
+    seen++;
+    if (seen === 1 && word !== 'exec') return { own: [...argv] };
+    if (seen === 2) {
+      const after = argv.slice(i + 1);
+      return { own: argv.slice(0, i + 1), execArgv: after[0] === '--' ? after.slice(1) : after };
+    }
+  }
+  return { own: [...argv] };
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
+  const { own, execArgv } = splitExec(argv);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        file: { type: 'string', short: 'f' },
-        project: { type: 'string', short: 'p' },
-        lxcpath: { type: 'string', short: 'P' },
-        json: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        parallelism: { type: 'string' },
-        'lock-timeout': { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        'no-move': { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-        nats: { type: 'string' },
-        creds: { type: 'string' },
-        host: { type: 'string' },
-        'nats-replicas': { type: 'string' },
-        cluster: { type: 'boolean' },
-        store: { type: 'string' },
-        timeout: { type: 'string', short: 't' },
-        reprovision: { type: 'boolean' },
-      },
-    });
+    parsed = parseArgs({ args: own, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
     throw new LockerError('USAGE', (e as Error).message, { hint: 'run `locker help` for the commands and options' });
   }
@@ -140,6 +173,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       reprovision: values.reprovision ?? false,
       ...(stopTimeout === undefined ? {} : { stopTimeout }),
     },
+    ...(execArgv === undefined || command !== 'exec' ? {} : { execArgv }),
   };
 }
 

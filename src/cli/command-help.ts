@@ -99,6 +99,30 @@ const HELPS: Record<Exclude<CommandName, 'help'>, CommandHelp> = {
     about: `Removes the port forwards of containers; they keep running. ${TARGETS}.`,
     shared: [...SPEC, ...CHANGE, ...OUTPUT],
   },
+  freeze: {
+    usage: 'locker freeze [--yes] [CONTAINER...]',
+    about:
+      'Freezes running containers (lxc-freeze): every process in them is suspended, memory kept; `status`\n' +
+      'shows FROZEN. A container named that is not running is an error; unnamed ones that are not are left\n' +
+      'alone. `unfreeze`, `up` and `start` thaw a frozen container; stop, restart, rm and down thaw it first.\n' +
+      `${TARGETS}.`,
+    shared: [...SPEC, ...CHANGE, ...OUTPUT],
+  },
+  unfreeze: {
+    usage: 'locker unfreeze [--yes] [CONTAINER...]',
+    about: `Thaws frozen containers (lxc-unfreeze), frozen by \`locker freeze\` or by hand; others are left alone. ${TARGETS}.`,
+    shared: [...SPEC, ...CHANGE, ...OUTPUT],
+  },
+  exec: {
+    usage: 'locker exec CONTAINER [--] COMMAND [ARG...]',
+    about:
+      'Runs COMMAND inside a running container of the spec (lxc-attach --clear-env: PATH and container=lxc are\n' +
+      'its only environment; cwd /; no stdin, no TTY), over NATS through its host\'s agent. Its output passes\n' +
+      'through, and locker exits with its exit status (128+N when it died of signal N), or with 125 when Locker\n' +
+      'could not run it (CONTAINER_NOT_FOUND, CONTAINER_NOT_RUNNING, AGENT_OFFLINE). Every word after CONTAINER\n' +
+      'is the command\'s. The event log records the command and its exit status (exec.finished), never its output.',
+    shared: [...SPEC, '--debug'],
+  },
   runs: {
     usage: 'locker runs',
     about: "The project's runs, from its event log: when, outcome, steps succeeded, failed and skipped, command.",

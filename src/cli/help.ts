@@ -13,8 +13,10 @@ Commands:
   up                  plan and apply: create, configure, start and forward everything in the spec
   down                remove forwards, stop and destroy the project's containers (host data is kept)
   status              table of containers: name, host, state, IPv4, fqdn, ports
-  create | start | stop | restart | rm | ports | rmports
+  create | start | stop | restart | rm | ports | rmports | freeze | unfreeze
                       a plan limited to what the command means, applied like up
+  exec CONTAINER [--] COMMAND...
+                      run a command inside a running container; exits with its status
   runs                the project's runs and their outcome (from the event log)
   show RUN            the steps of one run: state, attempts, duration, error
   retry [RUN]         re-run what failed, was skipped or never finished (default: latest such run)

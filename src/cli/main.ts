@@ -6,6 +6,9 @@ import { helpFor } from './command-help.js';
 import { VERSION } from './help.js';
 import { processIo, reportError, type Io } from './output.js';
 
+/** `locker exec`: Locker could not run the command (see commands/exec.ts; not imported, to load nothing more). */
+const EXIT_EXEC_FAILED = 125;
+
 export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   let cli: CliArgs | undefined;
   try {
@@ -41,6 +44,8 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
           return await (await import('./commands/history.js')).showCommand(ctx, cli, io);
         case 'unlock':
           return await (await import('./commands/unlock.js')).unlockCommand(ctx, cli, io);
+        case 'exec':
+          return await (await import('./commands/exec.js')).execCommand(ctx, cli, io);
         case 'retry':
         case 'resume':
           return await (await import('./commands/retry.js')).continueCommand(ctx, cli, io, cli.command);
@@ -52,7 +57,8 @@ export async function runCli(argv: string[], io: Io, cwd: string, env: NodeJS.Pr
     }
   } catch (e) {
     reportError(io, e, cli?.options.json ?? argv.includes('--json'), cli?.options.debug ?? argv.includes('--debug'));
-    return 1;
+    // exec's own statuses are the command's: Locker's failure to run it has one of its own.
+    return cli?.command === 'exec' ? EXIT_EXEC_FAILED : 1;
   }
 }
 

@@ -13,12 +13,15 @@ export interface Io {
    * clears it. Without it, say things once with `err`: logs stay readable.
    */
   progress?: (line: string | undefined) => void;
+  /** Bytes passed through as they are (`locker exec`'s output); without it they are written as text. */
+  bytes?: { stdout(chunk: Uint8Array): void; stderr(chunk: Uint8Array): void };
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  bytes: { stdout: (c) => process.stdout.write(c), stderr: (c) => process.stderr.write(c) },
   ...(process.stderr.isTTY ? { progress: (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) } : {}),
 };
 

@@ -89,6 +89,7 @@ function foldEvent(runs: Map<string, RunFold>, event: LockerEvent): void {
   switch (event.type) {
     case 'plan.created':
     case 'lock.unlocked':
+    case 'exec.finished':
       return;
     case 'run.started': {
       const known = runs.get(event.runId);

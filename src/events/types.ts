@@ -121,6 +121,21 @@ export const lockerEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     ...base,
+    type: z.literal('exec.finished'),
+    /** `locker exec`: what ran where and how it ended; never its output. */
+    data: z.object({
+      host: z.string(),
+      container: z.string(),
+      argv: z.array(z.string()),
+      exitCode: z.number().int(),
+      /** Set when lxc-attach itself was killed by that signal. */
+      signal: z.string().optional(),
+      durationMs: z.number().nonnegative(),
+      by: runProcess,
+    }),
+  }),
+  z.object({
+    ...base,
     type: z.literal('lock.unlocked'),
     data: z.object({
       /** The holder `locker unlock` released; absent when the lock named none it could read. */

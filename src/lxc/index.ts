@@ -25,6 +25,7 @@ export { cloneContainer } from './clone.js';
 export { startContainer } from './start.js';
 export { stopContainer, DEFAULT_STOP_TIMEOUT_S, type StopOutcome } from './stop.js';
 export { destroyContainer } from './destroy.js';
+export { freezeContainer, unfreezeContainer } from './freeze.js';
 export { waitIpv4, waitForAddresses, type WaitIpv4Options } from './wait-ipv4.js';
 export { defaultLxcPath } from './lxc-path.js';
 export { lxcNetDhcpRunning, firstNetworkLink, LXC_NET_BRIDGE, type LxcNetPaths } from './bridge-dhcp.js';
@@ -39,3 +40,4 @@ export { LINKS_BEGIN, LINKS_END, renderLinkLines, normaliseLinkLines, parseLinks
 export { attachShell, attachShellArgv, PROVISION_COMMAND_TIMEOUT_MS, type ShellEnd } from './attach-shell.js';
 export { waitForNetwork, hasDefaultRoute4, hasDefaultRoute6 } from './wait-network.js';
 export { readCgroup2Controllers, setCgroupLive, readCgroupLive } from './cgroup2.js';
+export { attachCommand } from './attach.js';

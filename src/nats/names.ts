@@ -14,6 +14,13 @@ export const jobConsumer = (host: string) => `agent_${host.replaceAll('.', '_')}
 export const resultSubject = (host: string) => `locker.results.${host}`;
 /** Observe requests (core request/reply) answered by the host's agent. */
 export const observeSubject = (host: string) => `locker.observe.${host}`;
+/** `locker exec` requests (core request/reply) answered by the host's agent. */
+export const execSubject = (host: string) => `locker.exec.${host}`;
+/**
+ * The output of one exec, published by the host's agent. The host is the last tokens, after the id: an
+ * agent may publish on `locker.execout.*.<host>` only, which no other host's subjects match.
+ */
+export const execOutputSubject = (execId: string, host: string) => `locker.execout.${execId}.${host}`;
 /** A project's event log. */
 export const eventSubject = (project: string) => `locker.events.${project}`;
 /** Heartbeat key of a host in the agents bucket. */

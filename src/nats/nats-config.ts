@@ -8,6 +8,8 @@ import {
   JOBS_STREAM,
   agentInboxPrefix,
   agentsStreamCreateSubject,
+  execOutputSubject,
+  execSubject,
   heartbeatReadSubject,
   heartbeatSubject,
   jobConsumer,
@@ -48,9 +50,10 @@ export function assertHostName(host: string): void {
  * results and its heartbeat (a KV put is a publish on the key's subject); reading back its own
  * heartbeat (the lease that keeps a second agent off its host name); creating the agents bucket, so
  * that a fresh agent reports before any control point ran (the one JetStream API call that creates
- * anything; it cannot change or delete a stream that exists). Subscribe: its observe requests and its
- * own inbox, where every reply it asked for arrives. allow_responses lets it answer an observe
- * request on the requester's reply subject, once, without a standing grant.
+ * anything; it cannot change or delete a stream that exists); the output of the commands `locker exec`
+ * runs on its host. Subscribe: its observe and exec requests and its own inbox, where every reply it
+ * asked for arrives. allow_responses lets it answer an observe or exec request on the requester's reply
+ * subject, once, without a standing grant.
  */
 export function agentPermissions(host: string): { publish: string[]; subscribe: string[] } {
   const consumer = jobConsumer(host);
@@ -63,8 +66,9 @@ export function agentPermissions(host: string): { publish: string[]; subscribe: 
       heartbeatSubject(host),
       heartbeatReadSubject(host),
       agentsStreamCreateSubject(),
+      execOutputSubject('*', host),
     ],
-    subscribe: [observeSubject(host), `${agentInboxPrefix(host)}.>`],
+    subscribe: [observeSubject(host), execSubject(host), `${agentInboxPrefix(host)}.>`],
   };
 }
 

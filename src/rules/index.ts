@@ -51,3 +51,4 @@ export {
   labelCommand,
   type ProvisionCommand,
 } from './provision.js';
+export { EXEC_MAX_ARGS, EXEC_MAX_BYTES, describeBadArgv } from './exec-argv.js';

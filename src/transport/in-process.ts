@@ -3,13 +3,14 @@
 
 import type { ObservedHost, ObserveRequest } from '../../plans/observed.js';
 import { LockerError } from '../errors.js';
-import type { Job, JobReporter, JobResult, Transport } from './types.js';
+import type { ExecRequest, ExecResult, ExecSink, Job, JobReporter, JobResult, Transport } from './types.js';
 
 /** What an agent offers the transport (LocalAgent implements it). */
 export interface HostAgent {
   readonly host: string;
   observe(request?: ObserveRequest): Promise<ObservedHost>;
   runJob(job: Job, reporter?: JobReporter): Promise<JobResult>;
+  exec(request: ExecRequest, sink: ExecSink): Promise<ExecResult>;
 }
 
 export class InProcessTransport implements Transport {
@@ -35,6 +36,10 @@ export class InProcessTransport implements Transport {
 
   async run(job: Job, reporter: JobReporter): Promise<JobResult> {
     return this.agentFor(job.action.host).runJob(job, reporter);
+  }
+
+  exec(host: string, request: ExecRequest, sink: ExecSink): Promise<ExecResult> {
+    return this.agentFor(host).exec(request, sink);
   }
 
   async close(): Promise<void> {}

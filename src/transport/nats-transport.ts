@@ -14,7 +14,8 @@ import { Empty, errors, type NatsConnection } from '@nats-io/transport-node';
 import type { ObservedHost, ObserveRequest } from '../../plans/observed.js';
 import { LockerError, toLockerError } from '../errors.js';
 import { RESULTS_STREAM, jobMessageId, jobSubject, observeSubject } from '../nats/names.js';
-import type { Job, JobReporter, JobResult, Transport } from './types.js';
+import { execOverNats } from './nats-exec.js';
+import type { ExecRequest, ExecResult, ExecSink, Job, JobReporter, JobResult, Transport } from './types.js';
 import { encodeObserveRequest, jobMessage, observeReply, resultMessage, type JobResultMessage } from './wire/index.js';
 
 export const OBSERVE_TIMEOUT_MS = 5_000;
@@ -113,6 +114,11 @@ export class NatsTransport implements Transport {
       this.dropWaiters(key, e as Error);
     }
     return result;
+  }
+
+  exec(host: string, request: ExecRequest, sink: ExecSink): Promise<ExecResult> {
+    if (this.closed) throw closedError();
+    return execOverNats(this.nc, host, request, sink, { acceptTimeoutMs: this.observeTimeoutMs, offline: agentOffline });
   }
 
   async close(): Promise<void> {

@@ -1,35 +1,24 @@
 // Over NATS too, stops take no slot: neither --parallelism nor the agent's job concurrency (4) bounds them.
 // Six containers on one agent, `down --parallelism 1`: every stop is taken up before the first one is done.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockerEvent } from '../../src/events/index.js';
+import { startPromptHost } from '../helpers/busybox-bench.js';
 import { cleanUp } from '../helpers/clean-up.js';
-import { startNatsHosts, type NatsHosts } from '../helpers/nats-hosts.js';
+import type { NatsHosts } from '../helpers/nats-hosts.js';
 import { show } from '../helpers/run-locker.js';
 import { readNatsEvents } from '../helpers/run-integrity.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
+import type { TestBridge } from '../helpers/test-bridge.js';
 
-// No rcS (so no DHCP wait): init halts on the clean-stop signal at once, in about 2 s.
-const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
 const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
 
 let t: NatsHosts;
 let bridge: TestBridge;
 
 beforeAll(async () => {
-  t = await startNatsHosts(['h1']);
-  bridge = await createTestBridge(`${t.project}br`);
-  mkdirSync(path.join(t.work, 'init'), { recursive: true });
-  writeFileSync(path.join(t.work, 'init', 'prompt'), PROMPT_INITTAB);
-  const lines = ['containers:'];
-  for (const name of NAMES) {
-    lines.push(`  ${name}:`, '    host: h1', '    template: busybox', `    bridge: ${bridge.name}`, '    volumes: ["./init/prompt:/etc/inittab:ro"]');
-  }
-  t.writeSpec(`${lines.join('\n')}\n`);
-  t.startAgent('h1');
-  await t.waitAgents(['h1'], true);
+  // No rcS (so no DHCP wait): init halts on the clean-stop signal at once, in about 2 s.
+  ({ t, bridge } = await startPromptHost(NAMES));
 });
 
 afterAll(async () => {

@@ -3,14 +3,11 @@
 // so; `down -t 0` kills at once. Concurrency is proven by the order of the run's events, never by timing.
 
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp } from '../helpers/clean-up.js';
-import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
+import { describe, expect, it } from 'vitest';
+import { useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
 
 interface LoggedEvent {
   type: string;
@@ -19,36 +16,15 @@ interface LoggedEvent {
   data: { kind?: string; detail?: string; warning?: string };
 }
 
-// busybox init halts on the clean-stop signal once its sysinit is over; while sysinit runs, it holds the
-// signal back (LXC-NOTES: stuck in rcS, every clean stop runs into its timeout). No rcS: no DHCP either.
-const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
 const STUCK_INITTAB = '::sysinit:/bin/busybox sleep 86400\n';
 
-let env: LxcEnv;
-// A bridge of the test's own: no DHCP pool shared with other tests, whose leases could hold the planned addresses.
-let bridge: TestBridge;
-const works: string[] = [];
-
-beforeAll(async () => {
-  await requireTools();
-  env = await createLxcEnv();
-  bridge = await createTestBridge(`${env.prefix}br`);
-});
-
-afterAll(async () => {
-  await cleanUp([
-    async () => env?.destroyAll(),
-    async () => bridge?.destroy(),
-    async () => works.forEach((w) => rmSync(w, { recursive: true, force: true })),
-  ]);
-});
+const bench = useBusyboxBench();
 
 /** A project of its own (name `<prefix><tag>`) in a folder of its own, with the two inittabs beside its spec. */
 function project(tag: string, containers: string) {
-  const work = mkdtempSync(path.join(tmpdir(), 'locker-stops-'));
-  works.push(work);
-  mkdirSync(path.join(work, 'init'));
-  writeFileSync(path.join(work, 'init', 'prompt'), PROMPT_INITTAB);
+  const { env } = bench;
+  const work = bench.newWork('locker-stops-');
+  writePromptInit(work);
   writeFileSync(path.join(work, 'init', 'stuck'), STUCK_INITTAB);
   writeFileSync(path.join(work, 'locker.yml'), `containers:\n${containers}`);
   const name = `${env.prefix}${tag}`;
@@ -72,7 +48,7 @@ function project(tag: string, containers: string) {
 }
 
 function container(name: string, inittab: 'prompt' | 'stuck', extra = ''): string {
-  return `  ${name}:\n    template: busybox\n    bridge: ${bridge.name}\n    volumes: ["./init/${inittab}:/etc/inittab:ro"]\n${extra}`;
+  return `  ${name}:\n    template: busybox\n    bridge: ${bench.bridge.name}\n    volumes: ["./init/${inittab}:/etc/inittab:ro"]\n${extra}`;
 }
 
 /** Position of the first event of `type` for action `id`; fails when there is none. */

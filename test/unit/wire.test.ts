@@ -50,8 +50,10 @@ function plannedActions(): PlannedAction[] {
   const empty = host('local');
   empty.hostPaths = { '/srv/demo/www': 'empty' };
   const up = planChanges({ desired: spec, observed: world(empty), mode: 'up' });
-  const down = planChanges({ desired: spec, observed: convergedLocal([db, web, copy]), mode: 'down' });
-  return [...up.actions, ...down.actions];
+  // db frozen: down thaws it before its stop.
+  const down = planChanges({ desired: spec, observed: convergedLocal([db, web, copy], { db: 'FROZEN' }), mode: 'down' });
+  const freeze = planChanges({ desired: spec, observed: convergedLocal([db, web, copy]), mode: 'freeze' });
+  return [...up.actions, ...down.actions, ...freeze.actions];
 }
 
 /** A well-formed job as JSON, changed by `mutate`: what a buggy or hostile sender could publish. */

@@ -1,4 +1,5 @@
-// validate, plan, apply FILE, and the changing commands (up, down, create, start, stop, restart, rm, ports, rmports).
+// validate, plan, apply FILE, and the changing commands (up, down, create, start, stop, restart, rm, ports, rmports,
+// freeze, unfreeze).
 // Each changing command is a plan limited to what it means, applied the same way.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,6 +62,8 @@ const QUESTIONS: Record<PlanMode, string> = {
   rm: 'Remove these containers (host data of volumes is kept)?',
   ports: 'Forward these ports?',
   rmports: 'Remove these port forwards?',
+  freeze: 'Freeze these containers?',
+  unfreeze: 'Unfreeze these containers?',
 };
 
 /**

@@ -7,3 +7,4 @@ export { jobKindOf, jobMessage, readJob, type JobKey, type ReadJob } from './job
 export { decodeObserveRequest, encodeObserveRequest, observeReply, type ObserveReply } from './observe.js';
 export { observedHostSchema } from './observed.js';
 export { errorJsonSchema, jobResultSchema, resultMessage, type JobResultMessage } from './result.js';
+export { EXEC_ID, execOutputMessage, execReply, execRequestMessage, type ExecOutput, type ExecReply, type ExecRequestMessage } from './exec.js';
