@@ -1,6 +1,7 @@
 // How the CLI writes: stdout for a command's output, stderr for progress and errors.
 // Errors follow one shape: `error[CODE] file:line:col: message` then `hint: ...`.
 
+import { isatty } from 'node:tty';
 import { LockerError, toLockerError } from '../errors.js';
 
 export interface Io {
@@ -15,11 +16,13 @@ export interface Io {
   progress?: (line: string | undefined) => void;
 }
 
+// isatty() rather than process.stdin.isTTY: reading that builds the stdin stream at every start, which costs
+// milliseconds a command that never reads stdin would pay.
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-  ...(process.stderr.isTTY ? { progress: (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) } : {}),
+  interactive: isatty(0) && isatty(1),
+  ...(isatty(2) ? { progress: (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) } : {}),
 };
 
 export function printJson(io: Io, value: unknown): void {

@@ -1,0 +1,80 @@
+// Runs the CLI's CommonJS bundle with V8's code cache: the bytecode of the functions a command ran, saved after its
+// first run, so the next start deserializes them instead of parsing ~1.4 MB of JavaScript and compiling each function
+// again (the most of what a short command like `plan` costs after Node's own start-up). Node 22 does this itself
+// (module.enableCompileCache); Node 20 has no such API, so the bundle is compiled here as Node's loader would, through
+// vm.Script with cachedData. CommonJS (.cts), because bin/locker requires it before anything else is loaded.
+//
+// Never trusted blindly: V8 rejects a cache of another V8 version, other flags or source length (then the script
+// compiles from source and the cache is written again); the file name carries the bundle's size and mtime, and bin/build
+// empties the bundle's folder, so a cache never meets a bundle it was not made from. A cache that cannot be read or
+// written (a read-only install) only costs the time it would have saved.
+
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Script } from 'node:vm';
+
+export interface CachedModule {
+  exports: Record<string, unknown>;
+  /** Whether the code cache was used (false: none yet, or V8 rejected it). */
+  cacheUsed: boolean;
+  /** Writes the code cache now (with every function compiled so far) unless it was used; never throws. */
+  save(): void;
+}
+
+/**
+ * The cache file of one bundle for one command: commands run different code, and each one's cache holds the
+ * functions its first run compiled. `key` is a command word; anything else shares the cache `other`.
+ */
+export function cacheFileFor(file: string, key: string | undefined): string {
+  const { size, mtimeMs } = statSync(file);
+  const name = key !== undefined && /^[a-z][a-z-]{0,23}$/.test(key) ? key : 'other';
+  return path.join(path.dirname(file), 'code-cache', `${name}-${size}-${Math.trunc(mtimeMs)}.v8`);
+}
+
+/** Loads a CommonJS file as Node's loader would (its own module, exports and require), with the code cache. */
+export function loadWithCodeCache(file: string, cacheFile: string): CachedModule {
+  const source = readFileSync(file, 'utf8');
+  const cachedData = readIfExists(cacheFile);
+  // Node's own CommonJS wrapper: the bundle sees exports, require, module, __filename and __dirname.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData === undefined ? {} : { cachedData }),
+  });
+  const cacheUsed = cachedData !== undefined && !script.cachedDataRejected;
+  const module = { exports: {} as Record<string, unknown> };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  return {
+    exports: module.exports,
+    cacheUsed,
+    save: () => {
+      if (!cacheUsed) writeAtomically(cacheFile, script.createCachedData());
+    },
+  };
+}
+
+function readIfExists(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Another process running the same command may write the same file: each writes its own, then renames. */
+function writeAtomically(file: string, data: Buffer): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temporary, data);
+    renameSync(temporary, file);
+  } catch {
+    // A read-only install, a full disk: the next start compiles from source, as without the cache.
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // no folder to write in: nothing was written
+    }
+  }
+}
