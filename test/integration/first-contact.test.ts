@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../helpers/lxc-env.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const SCRIPTS = ['bin/ready', 'bin/build', 'bin/test', 'bin/setup-host', 'test/failure-summary.mjs'];
+const SCRIPTS = ['bin/ready', 'bin/build', 'bin/test', 'bin/setup-host', 'test/failure-summary.mjs', '.ci/run'];
 
 // Stand-ins. Each appends one JSON line (its name and arguments) to calls.log in the checkout.
 const record = (name: string) =>
@@ -225,18 +225,34 @@ describe('bin/test', () => {
     ]);
   });
 
-  it('under CI=true, ends with one line per failed test and the counts, and keeps vitest\'s exit status', async () => {
+  const SUMMARY = ['failed:', '  test/unit/a.test.ts > a adds: AssertionError: expected 3 to be 4', '2 passed, 1 failed, 0 skipped'];
+
+  it.each([
+    ['CI is set', 'bin/test', { CI: 'true' }],
+    ['its output is a pipe, as in a log', 'bin/test', {}],
+    ['it runs as .ci/run', '.ci/run', {}],
+  ])('when %s, ends with one line per failed test and the counts, and keeps vitest\'s exit status', async (_, cmd, env) => {
     await checkout({ installed: true, built: true });
-    const r = await run('bin/test', ['test/unit'], { CI: 'true' });
+    const r = await run(cmd, ['test/unit'], env);
     expect(r.exitCode).toBe(1);
     const [vitest] = await calls();
     expect(vitest?.slice(0, 6)).toEqual(['vitest', 'run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json']);
     expect(vitest?.at(-1)).toBe('test/unit');
-    expect(r.stdout.split('\n').slice(-3)).toEqual([
-      'failed:',
-      '  test/unit/a.test.ts > a adds: AssertionError: expected 3 to be 4',
-      '2 passed, 1 failed, 0 skipped',
-    ]);
+    expect(r.stdout.split('\n').slice(-3)).toEqual(SUMMARY);
+  });
+
+  it('on a terminal, without CI, leaves the whole output to vitest', async () => {
+    await checkout({ installed: true, built: true });
+    // script(1) gives bin/test a terminal for its output.
+    const r = await execa('script', ['--quiet', '--return', '--command', 'bin/test test/unit', '/dev/null'], {
+      cwd: dir,
+      reject: false,
+      stdin: 'ignore',
+      env: { PATH: `${path.join(dir, 'fakebin')}:${process.env.PATH}`, CI: '' },
+    });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    expect(await calls()).toEqual([['vitest', 'run', '--config', 'test/vitest.config.ts', 'test/unit']]);
+    expect(r.stdout).not.toMatch(/passed/);
   });
 
   it('under CI=true, leaves the reporters to a caller who names one', async () => {
