@@ -18,19 +18,39 @@ export interface CachedModule {
   exports: Record<string, unknown>;
   /** Whether the code cache was used (false: none yet, or V8 rejected it). */
   cacheUsed: boolean;
-  /** Writes the code cache now (with every function compiled so far) unless it was used; never throws. */
-  save(): void;
+  /**
+   * After the command, with its exit code: writes the code cache (every function compiled so far) unless it was used
+   * or the command failed (a failed first run, a spec error say, ran little of the command's code). Never throws.
+   */
+  save(exitCode: number | string | undefined): void;
 }
 
+/** The CLI's commands (src/cli/args.ts COMMANDS, which a unit test compares): each has a code cache of its own. */
+export const CACHED_COMMANDS = [
+  'validate', 'plan', 'apply', 'up', 'down', 'status',
+  'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports',
+  'runs', 'show', 'retry', 'resume', 'unlock', 'agent', 'hosts', 'nats-config', 'help', 'version',
+];
+
 /**
- * The cache file of one bundle for one command: commands run different code, and each one's cache holds the
- * functions its first run compiled. `key` is a command word; anything else shares the cache `other`.
+ * Which code cache a command line uses: commands run different code, and each command's cache holds the functions of
+ * its first successful run. Without parsing the options (that code is in the bundle, not loaded yet): the first word
+ * that is a command; `help` and `version` when asked by option; anything else shares the cache `other`.
  */
-export function cacheFileFor(file: string, key: string | undefined): string {
-  const { size, mtimeMs } = statSync(file);
-  const name = key !== undefined && /^[a-z][a-z-]{0,23}$/.test(key) ? key : 'other';
-  return path.join(path.dirname(file), 'code-cache', `${name}-${size}-${Math.trunc(mtimeMs)}.v8`);
+export function cacheKeyOf(argv: readonly string[]): string {
+  if (argv.some((arg) => arg === '-h' || arg === '--help')) return 'help';
+  if (argv.includes('--version')) return 'version';
+  return argv.find((arg) => CACHED_COMMANDS.includes(arg)) ?? 'other';
 }
+
+/** The cache file of one bundle for one key: named after the bundle it was made from (its size and mtime). */
+export function cacheFileFor(file: string, key: string): string {
+  const { size, mtimeMs } = statSync(file);
+  return path.join(path.dirname(file), 'code-cache', `${key}-${size}-${Math.trunc(mtimeMs)}.v8`);
+}
+
+/** The CLI's exit code of an error or a failed run (0: success; 2: `plan` has changes). */
+const FAILED = 1;
 
 /** Loads a CommonJS file as Node's loader would (its own module, exports and require), with the code cache. */
 export function loadWithCodeCache(file: string, cacheFile: string): CachedModule {
@@ -48,8 +68,8 @@ export function loadWithCodeCache(file: string, cacheFile: string): CachedModule
   return {
     exports: module.exports,
     cacheUsed,
-    save: () => {
-      if (!cacheUsed) writeAtomically(cacheFile, script.createCachedData());
+    save: (exitCode) => {
+      if (!cacheUsed && (exitCode === undefined || Number(exitCode) !== FAILED)) writeAtomically(cacheFile, script.createCachedData());
     },
   };
 }

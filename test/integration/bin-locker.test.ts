@@ -56,9 +56,9 @@ describe('bin/locker', () => {
     expect((await locker(['--json', 'status'])).stdout).toBe('bundle --json status');
     expect((await locker(['--version'])).stdout).toBe('bundle --version');
     expect(await codeCaches()).toEqual([
-      expect.stringMatching(/^other-\d+-\d+\.v8$/),
       expect.stringMatching(/^plan-\d+-\d+\.v8$/),
       expect.stringMatching(/^status-\d+-\d+\.v8$/),
+      expect.stringMatching(/^version-\d+-\d+\.v8$/),
     ]);
   });
 

@@ -2,12 +2,19 @@
 // each load runs in a fresh node process, as each start of locker does, since V8 keeps compiled scripts per process.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/args.js';
 
 const LOADER = fileURLToPath(new URL('../../dist/src/cli/code-cache.cjs', import.meta.url));
+const { CACHED_COMMANDS, cacheFileFor, cacheKeyOf } = createRequire(import.meta.url)(LOADER) as {
+  CACHED_COMMANDS: string[];
+  cacheFileFor(file: string, key: string): string;
+  cacheKeyOf(argv: string[]): string;
+};
 
 let dir = '';
 beforeEach(() => {
@@ -22,20 +29,18 @@ interface Load {
   exports: unknown;
 }
 
-/** Loads `file` in a fresh node with the cache `cacheFile`, calls its `run()`, saves the cache: what bin/locker does. */
-function load(file: string, cacheFile: string): Load {
+/**
+ * Loads `file` in a fresh node with the cache `cacheFile`, calls its `run()`, then saves the cache with the command's
+ * exit code: what bin/locker does.
+ */
+function load(file: string, cacheFile: string, exitCode = 0): Load {
   const script = `
     const { loadWithCodeCache } = require(${JSON.stringify(LOADER)});
     const m = loadWithCodeCache(process.argv[1], process.argv[2]);
     const exports = m.exports.run();
-    m.save();
+    m.save(Number(process.argv[3]));
     console.log(JSON.stringify({ cacheUsed: m.cacheUsed, exports }));`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script, file, cacheFile], { encoding: 'utf8' })) as Load;
-}
-
-function cacheFileFor(file: string, key: string | undefined): string {
-  const script = `console.log(require(${JSON.stringify(LOADER)}).cacheFileFor(process.argv[1], process.argv[2] || undefined))`;
-  return execFileSync(process.execPath, ['-e', script, file, key ?? ''], { encoding: 'utf8' }).trim();
+  return JSON.parse(execFileSync(process.execPath, ['-e', script, file, cacheFile, String(exitCode)], { encoding: 'utf8' })) as Load;
 }
 
 const MODULE = `
@@ -64,6 +69,16 @@ describe('loadWithCodeCache', () => {
     expect(load(file, cache).cacheUsed).toBe(true);
   });
 
+  it('saves no cache after a failed command (its first run may have run little of the command), and one after a success', () => {
+    const file = path.join(dir, 'bundle.cjs');
+    writeFileSync(file, MODULE);
+    const cache = path.join(dir, 'run.v8');
+    load(file, cache, 1);
+    expect(existsSync(cache)).toBe(false);
+    load(file, cache, 2); // `plan` with changes
+    expect(load(file, cache).cacheUsed).toBe(true);
+  });
+
   it('runs without a cache it cannot write (a read-only install)', () => {
     const file = path.join(dir, 'bundle.cjs');
     writeFileSync(file, MODULE);
@@ -73,8 +88,28 @@ describe('loadWithCodeCache', () => {
   });
 });
 
+describe('cacheKeyOf', () => {
+  it('knows every command of the CLI', () => {
+    expect(CACHED_COMMANDS).toEqual([...COMMANDS]);
+  });
+
+  it.each([
+    [['plan'], 'plan'],
+    [['-f', 'spec.yml', '-P', '/tmp/x', 'up', 'web'], 'up'],
+    [['nats-config', '--host', 'a,b'], 'nats-config'],
+    [['plan', '--help'], 'help'],
+    [['-h'], 'help'],
+    [['--version'], 'version'],
+    [[], 'other'],
+    [['frobnicate'], 'other'],
+    [['-f', 'x.yml'], 'other'],
+  ])('%j uses the cache %s', (argv, key) => {
+    expect(cacheKeyOf(argv)).toBe(key);
+  });
+});
+
 describe('cacheFileFor', () => {
-  it('names the cache after the command and the bundle it was made from', () => {
+  it('names the cache after its key and the bundle it was made from', () => {
     const file = path.join(dir, 'locker.cjs');
     writeFileSync(file, MODULE);
     const when = new Date('2026-11-30T00:00:00Z');
@@ -82,8 +117,6 @@ describe('cacheFileFor', () => {
     const name = `${MODULE.length}-${when.getTime()}.v8`;
     expect(cacheFileFor(file, 'plan')).toBe(path.join(dir, 'code-cache', `plan-${name}`));
     expect(cacheFileFor(file, 'nats-config')).toBe(path.join(dir, 'code-cache', `nats-config-${name}`));
-    // Not a command word (a project name, a path): one shared cache.
-    for (const key of [undefined, '../x', 'Plan', 'a'.repeat(30)]) expect(cacheFileFor(file, key)).toBe(path.join(dir, 'code-cache', `other-${name}`));
 
     // Another bundle (another build, even of the same length) has other caches.
     const later = new Date('2026-11-30T01:00:00Z');
