@@ -43,10 +43,23 @@ export function cacheKeyOf(argv: readonly string[]): string {
   return argv.find((arg) => CACHED_COMMANDS.includes(arg)) ?? 'other';
 }
 
-/** The cache file of one bundle for one key: named after the bundle it was made from (its size and mtime). */
-export function cacheFileFor(file: string, key: string): string {
+/**
+ * The cache file of one bundle for one key: named after the bundle it was made from (its size and mtime), and after
+ * Node's options when there are any (`node --max-old-space-size=… bin/locker`, NODE_OPTIONS): V8 rejects a cache made
+ * under other flags, so runs with and without them would otherwise rewrite one file in turn.
+ */
+export function cacheFileFor(file: string, key: string, nodeOptions = [...process.execArgv, process.env.NODE_OPTIONS ?? '']): string {
   const { size, mtimeMs } = statSync(file);
-  return path.join(path.dirname(file), 'code-cache', `${key}-${size}-${Math.trunc(mtimeMs)}.v8`);
+  const options = nodeOptions.join(' ').trim();
+  const flavour = options === '' ? '' : `-${fnv1a(options)}`;
+  return path.join(path.dirname(file), 'code-cache', `${key}-${size}-${Math.trunc(mtimeMs)}${flavour}.v8`);
+}
+
+/** A short name for a string (32-bit FNV-1a, hex): enough to tell option sets apart, not a digest. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
 }
 
 /** The CLI's exit code of an error or a failed run (0: success; 2: `plan` has changes). */

@@ -12,7 +12,7 @@ import { COMMANDS } from '../../src/cli/args.js';
 const LOADER = fileURLToPath(new URL('../../dist/src/cli/code-cache.cjs', import.meta.url));
 const { CACHED_COMMANDS, cacheFileFor, cacheKeyOf } = createRequire(import.meta.url)(LOADER) as {
   CACHED_COMMANDS: string[];
-  cacheFileFor(file: string, key: string): string;
+  cacheFileFor(file: string, key: string, nodeOptions?: string[]): string;
   cacheKeyOf(argv: string[]): string;
 };
 
@@ -115,12 +115,17 @@ describe('cacheFileFor', () => {
     const when = new Date('2026-11-30T00:00:00Z');
     utimesSync(file, when, when);
     const name = `${MODULE.length}-${when.getTime()}.v8`;
-    expect(cacheFileFor(file, 'plan')).toBe(path.join(dir, 'code-cache', `plan-${name}`));
-    expect(cacheFileFor(file, 'nats-config')).toBe(path.join(dir, 'code-cache', `nats-config-${name}`));
+    expect(cacheFileFor(file, 'plan', [])).toBe(path.join(dir, 'code-cache', `plan-${name}`));
+    expect(cacheFileFor(file, 'nats-config', ['', ''])).toBe(path.join(dir, 'code-cache', `nats-config-${name}`));
+    // Node's options (V8 rejects a cache made under other flags): a cache of their own.
+    const flagged = cacheFileFor(file, 'plan', ['--max-old-space-size=4096', '']);
+    expect(flagged).toMatch(new RegExp(`/plan-${MODULE.length}-${when.getTime()}-[0-9a-f]{8}\\.v8$`));
+    expect(cacheFileFor(file, 'plan', ['', '--max-old-space-size=4096'])).toBe(flagged);
+    expect(cacheFileFor(file, 'plan', ['--trace-gc', ''])).not.toBe(flagged);
 
     // Another bundle (another build, even of the same length) has other caches.
     const later = new Date('2026-11-30T01:00:00Z');
     utimesSync(file, later, later);
-    expect(cacheFileFor(file, 'plan')).toBe(path.join(dir, 'code-cache', `plan-${MODULE.length}-${later.getTime()}.v8`));
+    expect(cacheFileFor(file, 'plan', [])).toBe(path.join(dir, 'code-cache', `plan-${MODULE.length}-${later.getTime()}.v8`));
   });
 });
