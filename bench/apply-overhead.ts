@@ -1,9 +1,9 @@
 // 1. Apply overhead: `locker up` and `locker down` of N busybox containers (one template origin, N-1
 // snapshot clones, all started), each measured on its own against shell scripts doing the same work,
-// alternated in one run; and `locker plan` of an empty project, start-up included.
+// alternated in one run. `locker plan` of an empty project, start-up included, is the startup part (startup.ts).
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_STOP_TIMEOUT_S } from '../src/lxc/stop.js';
 import { onCleanup } from './cleanup.js';
@@ -30,8 +30,6 @@ const UP_TARGETS: Record<number, Partial<Record<Variant, number>>> = {
   20: { 'locker-p1': 1.3, 'locker-default': 0.9 },
   50: { 'locker-p1': 1.1, 'locker-default': 0.9 },
 };
-/** `locker plan` of a project with no containers, start-up included (ms). */
-const PLAN_EMPTY_TARGET_MS = 150;
 
 export interface Sample {
   variant: Variant;
@@ -165,43 +163,6 @@ async function measureSize(
   return sections;
 }
 
-/** `locker plan` of a project without containers: start-up, spec, one observe, the plan, the output. */
-async function measurePlanEmpty(rounds: number, targets: TargetVerdict[]): Promise<string> {
-  const dir = mkdtempSync('/tmp/bench-plan-empty-');
-  const drop = onCleanup(`plan workdir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
-  try {
-    const specDir = path.join(dir, 'benchempty');
-    mkdirSync(specDir);
-    mkdirSync(path.join(dir, 'lxc'));
-    writeFileSync(path.join(specDir, 'locker.yml'), 'containers: {}\n');
-    const env = { ...process.env, LOCKER_STATE_DIR: path.join(dir, 'state') };
-    const timed = async (args: string[]) => {
-      const xs: number[] = [];
-      await mustRun(process.execPath, args, { env }); // warm the page cache
-      for (let i = 0; i < rounds; i++) xs.push((await mustRun(process.execPath, args, { env })).ms);
-      return median(xs);
-    };
-    const plan = await timed([LOCKER_BIN, 'plan', '-f', path.join(specDir, 'locker.yml'), '-P', path.join(dir, 'lxc')]);
-    const version = await timed([LOCKER_BIN, '--version']);
-    const bare = await timed(['-e', '0']);
-    const met = plan <= PLAN_EMPTY_TARGET_MS;
-    targets.push({ part: 'apply', what: '`locker plan` of an empty project (whole process)', value: ms(plan), target: `≤ ${PLAN_EMPTY_TARGET_MS} ms`, met });
-    return (
-      `#### plan of an empty project (median of ${rounds})\n\n` +
-      table(
-        ['command', 'wall', 'target', 'verdict'],
-        [
-          ['`locker plan` (start-up, spec, one observe: lxc-ls, iptables-save, ip6tables-save, ip addr; the plan)', ms(plan), `≤ ${PLAN_EMPTY_TARGET_MS} ms`, verdict(met)],
-          ['`locker --version` (Node and the CLI entry)', ms(version), '', ''],
-          ['`node -e 0` (Node alone)', ms(bare), '', ''],
-        ],
-      )
-    );
-  } finally {
-    await drop();
-  }
-}
-
 export async function runApplyOverhead(o: PartOptions): Promise<PartResult> {
   const sizes: Array<{ n: number; rounds: number; targetsOf: number }> = o.quick
     ? [{ n: 10, rounds: 1, targetsOf: 20 }]
@@ -211,8 +172,6 @@ export async function runApplyOverhead(o: PartOptions): Promise<PartResult> {
       ];
   const sections: string[] = [];
   const targets: TargetVerdict[] = [];
-  o.log('[apply] plan of an empty project');
-  sections.push(await measurePlanEmpty(o.quick ? 5 : 21, targets));
   const bridge = await createDhcpBridge(`lka${randomBytes(4).toString('hex')}`);
   try {
     for (const size of sizes) sections.push(...(await measureSize(bridge, size, o, targets)));

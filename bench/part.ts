@@ -27,5 +27,5 @@ export interface PartResult {
 /** Repository root (dist/bench/ -> ../..). */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const LOCKER_BIN = path.join(REPO, 'bin/locker');
-/** A compiled bench file next to this one (dist/bench/NAME.js). */
-export const benchFile = (name: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), `${name}.js`);
+/** A compiled bench file next to this one (dist/bench/NAME.js; NAME.cjs from a .cts source). */
+export const benchFile = (name: string, ext: 'js' | 'cjs' = 'js') => path.join(path.dirname(fileURLToPath(import.meta.url)), `${name}.${ext}`);

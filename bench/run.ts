@@ -1,6 +1,6 @@
 // `npm run bench [-- PART...] [--quick] [--profile] [--out FILE]`: Locker against a shell loop of lxc-*
 // commands, and the costs of its own parts. Prints markdown tables of ratios and verdicts against the
-// targets of issue 6. Parts: apply, plan, observe, events, dispatch, leases, down (default: all, in that order).
+// targets of issue 6. Parts: startup, apply, plan, observe, events, dispatch, leases, down (default: all, in that order).
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,6 +10,7 @@ import type { PartOptions, PartResult } from './part.js';
 import { table, verdict } from './table.js';
 
 const PARTS = {
+  startup: async (o: PartOptions) => (await import('./startup.js')).runStartup(o),
   apply: async (o: PartOptions) => (await import('./apply-overhead.js')).runApplyOverhead(o),
   plan: async (o: PartOptions) => (await import('./plan-cost.js')).runPlanCost(o),
   observe: async (o: PartOptions) => (await import('./observe-cost.js')).runObserveCost(o),

@@ -1,5 +1,6 @@
-// The end of a CI log is what is read first: bin/test (under CI=true) prints this after the run, from vitest's JSON
-// report: the failed tests, one line each, then one plain line with the counts. Plain Node: it runs without a build.
+// The end of a log is what is read first: bin/test (when its output is not a terminal, or CI is set) prints this after
+// the run, from vitest's JSON report: the failed tests, one line each, then one plain line with the counts. Plain Node:
+// it runs without a build.
 // Usage: node test/failure-summary.mjs REPORT.json
 import { readFileSync } from 'node:fs';
 

@@ -1,6 +1,7 @@
 // How the CLI writes: stdout for a command's output, stderr for progress and errors.
 // Errors follow one shape: `error[CODE] file:line:col: message` then `hint: ...`.
 
+import { isatty } from 'node:tty';
 import { LockerError, toLockerError } from '../errors.js';
 
 export interface Io {
@@ -17,12 +18,14 @@ export interface Io {
   bytes?: { stdout(chunk: Uint8Array): void; stderr(chunk: Uint8Array): void };
 }
 
+// isatty() rather than process.stdin.isTTY: reading that builds the stdin stream at every start, which costs
+// milliseconds a command that never reads stdin would pay.
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  interactive: isatty(0) && isatty(1),
   bytes: { stdout: (c) => process.stdout.write(c), stderr: (c) => process.stderr.write(c) },
-  ...(process.stderr.isTTY ? { progress: (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) } : {}),
+  ...(isatty(2) ? { progress: (line: string | undefined) => process.stderr.write(`\r\x1b[K${line ?? ''}`) } : {}),
 };
 
 export function printJson(io: Io, value: unknown): void {

@@ -1,7 +1,7 @@
 // The netfilter commands Locker runs, per family: one `iptables-save` (`ip6tables-save`) to read, one
 // `iptables-restore --noflush` (`ip6tables-restore`) to change. argv arrays only; scripts go through stdin.
 
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { LockerError } from '../errors.js';
 import { runProgram, type ProgramRun } from '../proc/run-program.js';
 import type { Family } from './family.js';
@@ -31,9 +31,9 @@ export async function saveRules(family: Family): Promise<string> {
  * ip6tables). Such a host has no IPv6 forwards: a reader may take that as none, a writer must refuse.
  */
 export async function saveIpv6Rules(): Promise<{ text: string } | { unavailable: LockerError }> {
-  try {
-    await access(KERNEL_IPV6);
-  } catch {
+  // Checked synchronously (procfs answers from memory): ip6tables-save then starts in the same tick as iptables-save,
+  // not after whatever synchronous work the caller does next (observe scans /proc).
+  if (!existsSync(KERNEL_IPV6)) {
     const unavailable = new LockerError('HOST_PRECONDITION', 'this host has no IPv6: its kernel was booted with IPv6 disabled', {
       hint: 'boot without ipv6.disable=1, or forward the port over IPv4 (no brackets)',
     });

@@ -11,20 +11,26 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../helpers/lxc-env.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const SCRIPTS = ['bin/ready', 'bin/build', 'bin/test', 'bin/setup-host', 'test/failure-summary.mjs'];
+const SCRIPTS = ['bin/ready', 'bin/build', 'bin/test', 'bin/setup-host', 'test/failure-summary.mjs', '.ci/run'];
 
-// Stand-ins. Each appends one JSON line (its arguments) to calls.log in the checkout.
-const RECORD = `const fs = require('node:fs'); fs.appendFileSync('calls.log', JSON.stringify([require('node:path').basename(process.argv[1]), ...process.argv.slice(2)]) + '\\n');`;
-const FAKE_TSC = `${RECORD}\nfs.mkdirSync('dist/src/cli', { recursive: true }); fs.writeFileSync('dist/src/cli/main.js', '');\n`;
-// npm ci: installs (writes npm's hidden lockfile and the stand-in tsc), then runs the prepare script as npm does.
-const FAKE_NPM = `#!/usr/bin/env node\n${RECORD}
+// Stand-ins. Each appends one JSON line (its name and arguments) to calls.log in the checkout.
+const record = (name: string) =>
+  `const fs = require('node:fs'); fs.appendFileSync('calls.log', JSON.stringify([${JSON.stringify(name)}, ...process.argv.slice(2)]) + '\\n');`;
+const FAKE_TSC = `${record('tsc')}\nfs.mkdirSync('dist/src/cli', { recursive: true }); fs.writeFileSync('dist/src/cli/main.js', '');\n`;
+// rolldown's CLI is an ES module (cli.mjs): its stand-in gets a require first.
+const FAKE_ROLLDOWN = `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\n${record('rolldown')}\nfs.mkdirSync('dist/bundle', { recursive: true }); fs.writeFileSync('dist/bundle/locker.cjs', '');\n`;
+// npm ci: installs (writes npm's hidden lockfile and the stand-ins of tsc and rolldown), then runs the prepare script as
+// npm does.
+const FAKE_NPM = `#!/usr/bin/env node\n${record('npm')}
 fs.mkdirSync('node_modules/typescript/bin', { recursive: true });
 fs.writeFileSync('node_modules/typescript/bin/tsc', ${JSON.stringify(FAKE_TSC)});
+fs.mkdirSync('node_modules/rolldown/bin', { recursive: true });
+fs.writeFileSync('node_modules/rolldown/bin/cli.mjs', ${JSON.stringify(FAKE_ROLLDOWN)});
 fs.writeFileSync('node_modules/.package-lock.json', '{}');
 require('node:child_process').execFileSync('bin/build', { stdio: 'inherit' });
 `;
 // vitest: with --outputFile, a JSON report of one failed and two passed tests, and exit 1 as vitest does.
-const FAKE_VITEST = `#!/usr/bin/env node\n${RECORD}
+const FAKE_VITEST = `#!/usr/bin/env node\n${record('vitest')}
 const out = process.argv.find((a) => a.startsWith('--outputFile='));
 if (out) {
   fs.writeFileSync(out.slice('--outputFile='.length), JSON.stringify({
@@ -36,6 +42,9 @@ if (out) {
   process.exit(1);
 }
 `;
+
+/** How bin/build calls rolldown: tsc's output bundled into one CommonJS file (the bundle bin/locker runs). */
+const BUNDLE = ['rolldown', 'dist/src/cli/main.js', '--platform', 'node', '--format', 'cjs', '--no-codeSplitting', '--dir', 'dist/bundle', '--entryFileNames', 'locker.cjs', '--cleanDir', '--charset', 'ascii', '--no-comments', '--logLevel', 'warn'];
 
 let dir = '';
 afterEach(async () => {
@@ -67,7 +76,7 @@ async function checkout(state: { installed: boolean; built: boolean }): Promise<
     await chmod(path.join(dir, 'node_modules/.bin/vitest'), 0o755);
     if (!state.built) await rm(path.join(dir, 'dist'), { recursive: true });
     // Everything set up so far is from an hour ago: what a test touches afterwards is newer, without waiting.
-    await age(['src/a.ts', 'tsconfig.json', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json'], 3600);
+    await age(['bin/build', 'src/a.ts', 'tsconfig.json', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json'], 3600);
     if (state.built) await age(['dist/.built'], 1800);
   }
   await writeFile(path.join(dir, 'calls.log'), '');
@@ -107,7 +116,7 @@ describe('bin/ready', () => {
     await checkout({ installed: false, built: false });
     const r = await run('bin/ready');
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await calls()).map((c) => c[0])).toEqual(['npm', 'tsc']);
+    expect((await calls()).map((c) => c[0])).toEqual(['npm', 'tsc', 'rolldown']);
     expect((await run('bin/ready', ['--check'])).stdout).toBe('ready');
   });
 
@@ -125,7 +134,7 @@ describe('bin/ready', () => {
     expect((await run('bin/ready', ['--check'])).stderr).toMatch(/package-lock.json changed since the dependencies were installed/);
     const r = await run('bin/ready');
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await calls()).map((c) => c[0])).toEqual(['npm', 'tsc']);
+    expect((await calls()).map((c) => c[0])).toEqual(['npm', 'tsc', 'rolldown']);
     expect((await calls())[0]).toEqual(['npm', 'ci', '--no-audit', '--no-fund']);
   });
 
@@ -155,10 +164,10 @@ describe('bin/build --if-stale', () => {
     await writeFile(path.join(dir, 'src/a.ts'), 'export const a = 2;\n');
     expect((await run('bin/build', ['--changed'])).stdout).toBe('src/a.ts is newer than the last build');
     expect((await run('bin/build', ['--if-stale'])).exitCode).toBe(0);
-    expect(await calls()).toEqual([['tsc', '-p', 'tsconfig.json']]);
+    expect(await calls()).toEqual([['tsc', '-p', 'tsconfig.json'], BUNDLE]);
 
     expect((await run('bin/build', ['--if-stale'])).exitCode).toBe(0);
-    expect(await calls()).toHaveLength(1);
+    expect(await calls()).toHaveLength(2);
   });
 
   it('builds when tsconfig.json or the installed dependencies changed', async () => {
@@ -170,20 +179,37 @@ describe('bin/build --if-stale', () => {
     expect((await run('bin/build', ['--changed'])).stdout).toBe('node_modules/.package-lock.json is newer than the last build');
   });
 
+  it('builds when bin/build itself (how it bundles) or a CommonJS source (.cts) changed', async () => {
+    await checkout({ installed: true, built: true });
+    await utimes(path.join(dir, 'bin/build'), new Date(), new Date());
+    expect((await run('bin/build', ['--changed'])).stdout).toBe('bin/build is newer than the last build');
+    await age(['bin/build'], 3600);
+    await writeFile(path.join(dir, 'src/b.cts'), 'export const b = 1;\n');
+    expect((await run('bin/build', ['--changed'])).stdout).toBe('src/b.cts is newer than the last build');
+  });
+
   it('builds again when dist/ was built some other way (npx tsc leaves no record)', async () => {
     await checkout({ installed: true, built: true });
     await rm(path.join(dir, 'dist/.built'));
     expect((await run('bin/build', ['--changed'])).stdout).toMatch(/^no record of when dist\/ was built/);
     expect((await run('bin/build', ['--if-stale'])).exitCode).toBe(0);
-    expect(await calls()).toEqual([['tsc', '-p', 'tsconfig.json']]);
+    expect(await calls()).toEqual([['tsc', '-p', 'tsconfig.json'], BUNDLE]);
     expect((await run('bin/build', ['--changed'])).stdout).toBe('');
   });
 
   it('leaves no record of a build that failed', async () => {
     await checkout({ installed: true, built: false });
-    await writeFile(path.join(dir, 'node_modules/typescript/bin/tsc'), `${RECORD}\nprocess.exit(2);\n`);
+    await writeFile(path.join(dir, 'node_modules/typescript/bin/tsc'), `${record('tsc')}\nprocess.exit(2);\n`);
     expect((await run('bin/build', ['--if-stale'])).exitCode).toBe(2);
     expect((await run('bin/build', ['--changed'])).stdout).toBe('no build yet');
+  });
+
+  it('leaves no record of a build whose bundle failed', async () => {
+    await checkout({ installed: true, built: false });
+    await writeFile(path.join(dir, 'node_modules/rolldown/bin/cli.mjs'), 'process.exit(1);\n');
+    expect((await run('bin/build', ['--if-stale'])).exitCode).toBe(1);
+    expect(await calls()).toEqual([['tsc', '-p', 'tsconfig.json']]);
+    expect((await run('bin/build', ['--changed'])).stdout).toMatch(/^no record of when dist\/ was built/);
   });
 });
 
@@ -194,22 +220,39 @@ describe('bin/test', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(await calls()).toEqual([
       ['tsc', '-p', 'tsconfig.json'],
+      BUNDLE,
       ['vitest', 'run', '--config', 'test/vitest.config.ts', 'test/unit/a.test.ts', '-t', 'adds two', '--reporter=verbose'],
     ]);
   });
 
-  it('under CI=true, ends with one line per failed test and the counts, and keeps vitest\'s exit status', async () => {
+  const SUMMARY = ['failed:', '  test/unit/a.test.ts > a adds: AssertionError: expected 3 to be 4', '2 passed, 1 failed, 0 skipped'];
+
+  it.each([
+    ['CI is set', 'bin/test', { CI: 'true' }],
+    ['its output is a pipe, as in a log', 'bin/test', {}],
+    ['it runs as .ci/run', '.ci/run', {}],
+  ])('when %s, ends with one line per failed test and the counts, and keeps vitest\'s exit status', async (_, cmd, env) => {
     await checkout({ installed: true, built: true });
-    const r = await run('bin/test', ['test/unit'], { CI: 'true' });
+    const r = await run(cmd, ['test/unit'], env);
     expect(r.exitCode).toBe(1);
     const [vitest] = await calls();
     expect(vitest?.slice(0, 6)).toEqual(['vitest', 'run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json']);
     expect(vitest?.at(-1)).toBe('test/unit');
-    expect(r.stdout.split('\n').slice(-3)).toEqual([
-      'failed:',
-      '  test/unit/a.test.ts > a adds: AssertionError: expected 3 to be 4',
-      '2 passed, 1 failed, 0 skipped',
-    ]);
+    expect(r.stdout.split('\n').slice(-3)).toEqual(SUMMARY);
+  });
+
+  it('on a terminal, without CI, leaves the whole output to vitest', async () => {
+    await checkout({ installed: true, built: true });
+    // script(1) gives bin/test a terminal for its output.
+    const r = await execa('script', ['--quiet', '--return', '--command', 'bin/test test/unit', '/dev/null'], {
+      cwd: dir,
+      reject: false,
+      stdin: 'ignore',
+      env: { PATH: `${path.join(dir, 'fakebin')}:${process.env.PATH}`, CI: '' },
+    });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    expect(await calls()).toEqual([['vitest', 'run', '--config', 'test/vitest.config.ts', 'test/unit']]);
+    expect(r.stdout).not.toMatch(/passed/);
   });
 
   it('under CI=true, leaves the reporters to a caller who names one', async () => {
