@@ -4,11 +4,11 @@
 // because the volume is an idmapped mount. A changed `unprivileged` is refused; `down` frees the range.
 
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCKER_IDS_FIRST, parseIdmap, RANGE_SIZE, RANGES_DIR, SUBORDINATE_LINE, slotOf } from '../../src/lxc/index.js';
+import { LOCKER_IDS_FIRST, parseIdmap, RANGES_DIR, SUBORDINATE_LINE, slotOf } from '../../src/lxc/index.js';
 import { cleanUp } from '../helpers/clean-up.js';
 import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
 import { runLocker, show } from '../helpers/run-locker.js';
@@ -90,7 +90,7 @@ describe('unprivileged containers', () => {
     expect(baseId).toBeGreaterThanOrEqual(LOCKER_IDS_FIRST);
     expect(configBase(copy)).toBe(baseId);
     const slotDir = path.join(RANGES_DIR, String(slotOf(baseId)));
-    const holders = (await import('node:fs')).readdirSync(slotDir).map((f) => readFileSync(path.join(slotDir, f), 'utf8'));
+    const holders = readdirSync(slotDir).map((f) => readFileSync(path.join(slotDir, f), 'utf8'));
     expect(holders.sort()).toEqual([`container=${base} lxcpath=${env.lxcpath}\n`, `container=${copy} lxcpath=${env.lxcpath}\n`].sort());
     // The rootfs the template wrote belongs to the mapped root.
     expect(statSync(path.join(env.lxcpath, base, 'rootfs', 'bin')).uid).toBe(baseId);
@@ -122,6 +122,5 @@ describe('unprivileged containers', () => {
     expect(down.exitCode, show(down)).toBe(0);
     expect(existsSync(slotDir), 'the range is free once both are gone').toBe(false);
     expect(readFileSync(path.join(work, 'base-data', 'written'), 'utf8')).toBe('from-inside\n');
-    expect(RANGE_SIZE).toBe(65536);
   });
 });
