@@ -2,11 +2,12 @@
 // family, never one for two others), Locker's line in /etc/subuid, the config's map, the spec's key and its
 // located errors, the planner's refusal of a changed `unprivileged`, and the agent's check of the job field.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateJob } from '../../agents/index.js';
+import { shiftOwnershipDown } from '../../agents/shift-ownership.js';
 import { planChanges, type ActionParams } from '../../plans/index.js';
 import {
   claimRange,
@@ -114,6 +115,26 @@ describe('range claims (a folder)', () => {
     const clash = path.join(dir, 'subgid');
     writeFileSync(clash, 'bob:1000065536:65536\n');
     expect(await ensureSubordinateRanges([clash]).catch((e) => e.message)).toMatch(/gives "bob:1000065536:65536", which overlaps Locker's ids/);
+  });
+});
+
+describe('data copied out of an unprivileged rootfs', () => {
+  it('is shifted down: BASE+N becomes N, ids outside the range stay, symlinks themselves are changed', async () => {
+    const dir = tmp();
+    const base = slotBase(5);
+    mkdirSync(path.join(dir, 'sub'));
+    writeFileSync(path.join(dir, 'sub', 'f'), 'x');
+    writeFileSync(path.join(dir, 'other'), 'y');
+    symlinkSync('/etc/passwd', path.join(dir, 'link'));
+    chownSync(dir, base, base);
+    chownSync(path.join(dir, 'sub'), base + 33, base + 33);
+    chownSync(path.join(dir, 'sub', 'f'), base + 1000, base + 100);
+    chownSync(path.join(dir, 'other'), 4242, 4242);
+    lchownSync(path.join(dir, 'link'), base, base);
+    await shiftOwnershipDown(dir, { uidBase: base, gidBase: base });
+    const ids = (p: string) => [lstatSync(path.join(dir, p)).uid, lstatSync(path.join(dir, p)).gid];
+    expect([ids('.'), ids('sub'), ids('sub/f'), ids('other'), ids('link')]).toEqual([[0, 0], [33, 33], [1000, 100], [4242, 4242], [0, 0]]);
+    expect(lstatSync('/etc/passwd').uid).toBe(0);
   });
 });
 
