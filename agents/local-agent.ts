@@ -5,7 +5,7 @@ import type { ObservedHost, ObserveRequest } from '../plans/observed.js';
 import type { ActionParams } from '../plans/types.js';
 import { toLockerError } from '../src/errors.js';
 import { readForwards, removeForwards, setForwards } from '../src/net/index.js';
-import { ADDRESS_DIR } from '../src/lxc/index.js';
+import { ADDRESS_DIR, RANGES_DIR } from '../src/lxc/index.js';
 import type { ExecRequest, ExecResult, ExecSink, Job, JobReporter, JobResult } from '../src/transport/types.js';
 import { prepareExec, type PreparedExec } from './exec-in-container.js';
 import type { ActionContext, ActionOutcome, NetOps } from './actions/context.js';
@@ -93,6 +93,7 @@ export class LocalAgent {
           net: this.net,
           ipv4TimeoutMs: this.ipv4TimeoutMs,
           addressDir: this.addressDir,
+          rangesDir: RANGES_DIR,
           output,
         };
         return runAction(ctx, action.params);

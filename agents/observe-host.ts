@@ -16,6 +16,7 @@ import {
   parseConfiguredInterface,
   parseLinksBlock,
   parseLockerBlock,
+  parseIdmap,
   parseManagedBlock,
   parseSnapshotOrigin,
   readCgroup2Controllers,
@@ -68,6 +69,8 @@ async function observeContainer(lxcpath: string, listed: ListedContainer, addres
   const file = configPath(lxcpath, listed.name);
   const managed = parseManagedBlock(text, file);
   if (managed !== undefined) observed.managed = managed;
+  const idmap = parseIdmap(text);
+  if (idmap !== undefined) observed.idmapBase = idmap.uidBase;
   const configured = parseConfiguredInterface(text);
   const who = `container ${listed.name} (lxcpath ${lxcpath})`;
   const mac = configured.mac === undefined ? {} : { mac: configured.mac };

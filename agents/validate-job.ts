@@ -63,11 +63,13 @@ function checkParams(a: PlannedAction): void {
         const bad = describeUnsafeArg(value);
         if (bad !== undefined) throw invalid(a, `template argument ${key} ${show(value)} ${bad}`);
       }
+      checkUnprivileged(a, p.unprivileged);
       return;
     }
     case 'clone':
       checkName(a, 'origin', p.origin, LXC_NAME);
       if (p.origin === a.lxcName) throw invalid(a, 'a container cannot be cloned from itself');
+      checkUnprivileged(a, p.unprivileged);
       return;
     case 'copy-out':
     case 'write-mounts': {
@@ -134,6 +136,11 @@ function checkParams(a: PlannedAction): void {
     case 'unforward-ports':
       return;
   }
+}
+
+/** `unprivileged` is `true` or absent (privileged): anything else is not a job Locker's planner makes. */
+function checkUnprivileged(a: PlannedAction, value: unknown): void {
+  if (value !== undefined && value !== true) throw invalid(a, `unprivileged ${show(value)} is not true (or absent, for a privileged container)`);
 }
 
 /**

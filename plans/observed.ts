@@ -60,6 +60,8 @@ export interface ObservedContainer {
   origin?: string;
   /** Undefined when the config holds no Locker block (a container Locker did not configure). */
   managed?: ManagedConfig;
+  /** The first id of the container's uid map (`lxc.idmap = u 0 BASE ...`); absent for a privileged container. */
+  idmapBase?: number;
   /**
    * The `/etc/hosts` lines Locker's links put in the container (`10.0.3.5 db`), as the container has
    * them when it runs, or as its start will write them when it is stopped; undefined when Locker never

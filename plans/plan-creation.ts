@@ -31,17 +31,17 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
     draft.add(ref, {
       symbol: '+',
       reason: 'missing',
-      detail: describeTemplate(source.template, source.args),
+      detail: describeTemplate(source.template, source.args) + (spec.unprivileged ? ', unprivileged' : ''),
       specRef: source.ref,
-      params: { kind: 'create', template: source.template, args: { ...source.args } },
+      params: { kind: 'create', template: source.template, args: { ...source.args }, ...(spec.unprivileged && { unprivileged: true as const }) },
     });
   } else {
     draft.add(ref, {
       symbol: '+',
       reason: 'missing',
-      detail: `${source.snapshot ? 'snapshot' : 'copy'} of ${source.origin}`,
+      detail: `${source.snapshot ? 'snapshot' : 'copy'} of ${source.origin}${spec.unprivileged ? ', unprivileged (its uid map)' : ''}`,
       specRef: source.ref,
-      params: { kind: 'clone', origin: source.origin, snapshot: source.snapshot },
+      params: { kind: 'clone', origin: source.origin, snapshot: source.snapshot, ...(spec.unprivileged && { unprivileged: true as const }) },
     });
   }
   planSeeding(ctx, spec);

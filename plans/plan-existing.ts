@@ -13,11 +13,13 @@ import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import { planProvision } from './plan-provision.js';
 import { planShapeSteps } from './plan-shape.js';
 import type { ActionReason } from './types.js';
+import { LockerError } from '../src/errors.js';
 
 export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer, host: ObservedHost): void {
   const { mode, draft } = ctx;
   const ref = refOf(spec);
   const running = isUp(observed);
+  if (mode === 'up' || mode === 'create') assertSameMapping(ctx, spec, observed);
   if (mode === 'up' || mode === 'create') planConfigDrift(ctx, spec, observed);
   // The spec wants it running: a container frozen by hand (or by `locker freeze`) is thawed, as a stopped one is started.
   if ((mode === 'up' || mode === 'start') && observed.state === 'FROZEN') planThaw(ctx, ref, mode === 'start' ? 'requested' : 'drifted', spec.ref);
@@ -105,4 +107,24 @@ export function planForwards(
 /** Running, or frozen (its processes are there, suspended; `up` thaws it rather than starting it). */
 function isUp(observed: ObservedContainer): boolean {
   return observed.state === 'RUNNING' || observed.state === 'FROZEN';
+}
+
+/**
+ * `unprivileged` is how the rootfs was made (its files are owned by the mapped ids): changing it means a
+ * new container. Refused rather than planned as a replace, so nothing inside the container is lost
+ * without the user removing it; data in volumes is never touched either way.
+ */
+function assertSameMapping(ctx: PlanContext, spec: ContainerSpec, observed: ObservedContainer): void {
+  const wanted = spec.unprivileged !== undefined;
+  const has = observed.idmapBase !== undefined;
+  if (wanted === has) return;
+  const say = (u: boolean) => (u ? 'unprivileged' : 'privileged');
+  throw new LockerError('HOST_PRECONDITION', `${spec.name} exists ${say(has)} on host "${spec.host}", but the spec says unprivileged: ${wanted}`, {
+    hint: `changing it recreates the container: \`locker rm ${spec.name}\` (volumes on the host are kept), then \`locker up\`; or set \`unprivileged: ${has}\` again`,
+    location: locationOf(spec.unprivileged?.ref ?? spec.ref),
+  });
+}
+
+function locationOf(ref: ContainerSpec['ref']): { file: string; line: number; col: number; path?: string } {
+  return { file: ref.file, line: ref.line, col: ref.col, ...(ref.path !== undefined && ref.path !== '' && { path: ref.path }) };
 }

@@ -41,8 +41,8 @@ function buildSchemas() {
   const linkEntry = z.strictObject({ ip: z.string(), names: z.array(z.string()) });
 
   const params = z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('create'), template: z.string(), args: z.record(z.string(), z.string()) }),
-    z.strictObject({ kind: z.literal('clone'), origin: z.string(), snapshot: z.boolean() }),
+    z.strictObject({ kind: z.literal('create'), template: z.string(), args: z.record(z.string(), z.string()), unprivileged: z.literal(true).optional() }),
+    z.strictObject({ kind: z.literal('clone'), origin: z.string(), snapshot: z.boolean(), unprivileged: z.literal(true).optional() }),
     z.strictObject({ kind: z.literal('copy-out'), mounts: z.array(mount), allowed: z.array(z.string()).optional() }),
     z.strictObject({ kind: z.literal('write-mounts'), mounts: z.array(mount), allowed: z.array(z.string()).optional() }),
     z.strictObject({ kind: z.literal('install-hostname-hook'), fqdn: z.string().optional() }),

@@ -100,8 +100,10 @@ export interface LinkEntry {
 }
 
 export type ActionParams =
-  | { kind: 'create'; template: string; args: Record<string, string> }
-  | { kind: 'clone'; origin: string; snapshot: boolean }
+  /** `unprivileged`: created in a user namespace with a uid/gid range of its own (absent: privileged). */
+  | { kind: 'create'; template: string; args: Record<string, string>; unprivileged?: true }
+  /** `unprivileged`: the origin must be unprivileged too; the clone shares its range (absent: both privileged). */
+  | { kind: 'clone'; origin: string; snapshot: boolean; unprivileged?: true }
   | ({ kind: 'copy-out'; mounts: MountParams[] } & MountAllowances)
   | ({ kind: 'write-mounts'; mounts: MountParams[] } & MountAllowances)
   | { kind: 'install-hostname-hook'; fqdn?: string }

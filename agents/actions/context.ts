@@ -21,6 +21,8 @@ export interface ActionContext {
   ipv4TimeoutMs: number;
   /** Where this machine's address claims live (src/lxc ADDRESS_DIR unless a test moves it). */
   addressDir: string;
+  /** Where this machine's uid range claims live (src/lxc RANGES_DIR unless a test moves it). */
+  rangesDir: string;
   /** Where a step that runs the user's commands writes their output (streamed, and its tail kept). */
   output: OutputTail;
 }

@@ -7,7 +7,8 @@ import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { MountParams } from '../../plans/types.js';
 import { LockerError } from '../../src/errors.js';
-import { parseRootfs, readConfig, rootfsLayers } from '../../src/lxc/index.js';
+import { parseIdmap, parseRootfs, readConfig, rootfsLayers, type ConfigIdmap } from '../../src/lxc/index.js';
+import { shiftOwnershipDown } from '../shift-ownership.js';
 import { readHostPathState } from '../host-path-state.js';
 import { copyMerged, lookupLayers, visibleSources } from '../layered-copy.js';
 import { assertMountsSafe } from '../mount-safety.js';
@@ -29,14 +30,14 @@ export const runCopyOut: ActionRunner<'copy-out'> = async ({ lxcpath, action }, 
   const lines: string[] = [];
   let changed = false;
   for (const m of params.mounts) {
-    const line = await copyOne(layers, m);
+    const line = await copyOne(layers, m, parseIdmap(config));
     changed ||= line.changed;
     lines.push(line.text);
   }
   return changed ? done(lines.join('; ')) : adopted(lines.join('; '));
 };
 
-async function copyOne(layers: string[], m: MountParams): Promise<{ changed: boolean; text: string }> {
+async function copyOne(layers: string[], m: MountParams, idmap: ConfigIdmap | undefined): Promise<{ changed: boolean; text: string }> {
   // The rule observe reports to the planner: the plan named this folder only if it was empty or missing.
   const host = await readHostPathState(m.hostPath);
   if (host === 'occupied') return { changed: false, text: `${m.hostPath} is not empty: left as it is` };
@@ -57,6 +58,8 @@ async function copyOne(layers: string[], m: MountParams): Promise<{ changed: boo
   const tmp = path.join(parent, `.${path.basename(m.hostPath)}.locker-copy-${randomBytes(4).toString('hex')}`);
   try {
     const result = await copyMerged(sources, tmp);
+    // Linux clears setuid/setgid bits of what chown changes, for root too: seeded data, not host programs.
+    if (idmap !== undefined) await shiftOwnershipDown(tmp, idmap);
     if (host === 'empty') await rmdir(m.hostPath); // fails if anything appeared in it meanwhile
     await rename(tmp, m.hostPath);
     const skipped = result.skipped > 0 ? `, skipped ${result.skipped} device/socket/fifo entries` : '';

@@ -21,6 +21,11 @@ const CGROUP2 = 'lxc.cgroup2.';
 export interface BlockMount extends ObservedMount {
   /** A single-file volume: mounted with create=file so LXC makes a file, not a directory, to bind onto. */
   isFile: boolean;
+  /**
+   * The container is unprivileged: an idmapped mount (`idmap=container`), so a host id N shows as N inside
+   * and root inside writes files owned by root on the host.
+   */
+  idmapped?: boolean;
 }
 
 /** Everything the block says, including what ManagedConfig leaves out (mount kinds, hook path). */
@@ -232,7 +237,7 @@ function broadcastOf(ipv4: string, prefix: number): string {
 export function renderMountEntry(m: BlockMount): string {
   // fstab form: the target is relative to the rootfs.
   const target = path.normalize(m.containerPath).replace(/^\/+|\/+$/g, '');
-  const options = ['bind', ...(m.readOnly ? ['ro'] : []), m.isFile ? 'create=file' : 'create=dir'].join(',');
+  const options = ['bind', ...(m.readOnly ? ['ro'] : []), m.isFile ? 'create=file' : 'create=dir', ...(m.idmapped ? ['idmap=container'] : [])].join(',');
   return `lxc.mount.entry = ${m.hostPath} ${target} none ${options} 0 0`;
 }
 
@@ -253,6 +258,7 @@ function parseMountEntry(value: string, source: string): BlockMount {
     containerPath: path.join('/', target).replace(/(.)\/+$/, '$1'),
     readOnly: opts.includes('ro'),
     isFile: opts.includes('create=file'),
+    ...(opts.includes('idmap=container') && { idmapped: true }),
   };
 }
 

@@ -41,3 +41,6 @@ export { attachShell, attachShellArgv, PROVISION_COMMAND_TIMEOUT_MS, type ShellE
 export { waitForNetwork, hasDefaultRoute4, hasDefaultRoute6 } from './wait-network.js';
 export { readCgroup2Controllers, setCgroupLive, readCgroupLive } from './cgroup2.js';
 export { attachCommand } from './attach.js';
+export { parseIdmap, renderIdmap, slotOf, slotBase, pickSlot, subordinateChange, RANGE_SIZE, SUBORDINATE_LINE, LOCKER_IDS_FIRST, type ConfigIdmap } from './idmap.js';
+export { claimRange, joinRange, releaseRange, releaseRangesOf, rangeHolders, ensureSubordinateRanges, RANGES_DIR, SUBORDINATE_FILES, type RangeHolder } from './idmap-ranges.js';
+export { assertTraversableByOthers } from './traversable.js';

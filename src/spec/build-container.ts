@@ -141,6 +141,8 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   if (shape.cgroup.length > 0) spec.cgroup = shape.cgroup;
   if (shape.config.length > 0) spec.config = shape.config;
   if (shape.allowConfig.length > 0) spec.allowConfig = shape.allowConfig;
+  const unprivileged = pick('unprivileged');
+  if (unprivileged?.value === true) spec.unprivileged = { ref: src.at(unprivileged.at) };
   return { spec, edges };
 }
 

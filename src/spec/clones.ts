@@ -19,6 +19,25 @@ export function assertSameHostClones(containers: readonly ContainerSpec[]): void
 }
 
 /**
+ * A clone shares its origin's uid/gid map (lxc-copy copies the map with the rootfs, whose files are owned
+ * by the mapped ids): a clone of a project origin must say `unprivileged` as its origin does.
+ */
+export function assertCloneMaps(containers: readonly ContainerSpec[]): void {
+  const byName = new Map(containers.map((c) => [c.name, c]));
+  for (const c of containers) {
+    if (c.source.kind !== 'clone' || c.source.originInProject === undefined) continue;
+    const origin = byName.get(c.source.originInProject);
+    if (origin === undefined || (origin.unprivileged !== undefined) === (c.unprivileged !== undefined)) continue;
+    const say = (u: boolean) => (u ? 'unprivileged: true' : 'unprivileged: false');
+    throw specError(
+      `${c.name} clones ${origin.name}, which has ${say(origin.unprivileged !== undefined)}, but ${c.name} has ${say(c.unprivileged !== undefined)}`,
+      c.unprivileged?.ref ?? c.source.ref,
+      `a clone shares its origin's uid map: write \`${say(origin.unprivileged !== undefined)}\` on ${c.name} too, or create it from a template`,
+    );
+  }
+}
+
+/**
  * Checks that every clone origin outside the project exists on its host.
  * existing: host -> set of LXC names; a host missing from the map has no containers.
  * Throws SPEC_INVALID located at the `clone` value.

@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { LockerError } from '../errors.js';
 import { buildContainer, type BuildContext } from './build-container.js';
-import { assertSameHostClones } from './clones.js';
+import { assertCloneMaps, assertSameHostClones } from './clones.js';
 import { rejectControlChars } from './control-chars.js';
 import { digestContainers } from './digest.js';
 import { assertAcyclic, type Edge } from './graph.js';
@@ -84,6 +84,7 @@ export function loadSpec(input: LoadSpecInput): DesiredState {
   }
 
   assertSameHostClones(containers);
+  assertCloneMaps(containers);
   assertNoPortClash(containers);
   assertNoAddressClash(containers);
   assertLinks(containers);

@@ -19,6 +19,7 @@ export const CONTAINER_KEYS = [
   'autostart',
   'stop_timeout',
   'provision',
+  'unprivileged',
   'allow_host_paths',
   'limits',
   'cgroup',
@@ -90,6 +91,7 @@ export const containerSchema = z.strictObject({
     .optional(),
   // Each entry is checked where it is written (src/spec/provision.ts): a string, or a map with run and env.
   provision: z.array(z.unknown(), { error: 'provision must be a list of commands' }).optional(),
+  unprivileged: z.boolean({ error: (iss) => `unprivileged must be true or false, not ${describe(iss.input)}` }).optional(),
   allow_host_paths: stringList('allow_host_paths', 'an absolute host path').optional(),
   // Values are checked where they are written (src/spec/shape.ts), so the error points at them.
   limits: z
@@ -125,6 +127,7 @@ export const TYPE_HINTS: Record<ContainerKey, string> = {
   autostart: 'write `autostart: true` or `autostart: false`',
   stop_timeout: 'write `stop_timeout: 30`: seconds a clean stop may take before the container is killed (default 10)',
   provision: 'write `provision: ["apk add curl", {run: "echo $GREETING > /etc/motd", env: {GREETING: hello}}]`: commands run once inside with /bin/sh -c',
+  unprivileged: 'write `unprivileged: true` (root inside is not root on the host) or `unprivileged: false`',
   allow_host_paths: 'write `allow_host_paths: ["/etc/ssl/certs"]` with host paths of this container\'s volumes',
   limits: 'write `limits: {memory: 512M, cpus: 1.5, pids: 200}`',
   cgroup: 'write `cgroup: ["memory.limit_in_bytes=200000000", "cpu.shares=512"]`',

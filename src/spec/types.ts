@@ -121,6 +121,11 @@ export interface ContainerSpec {
   config?: ConfigSpec[];
   /** Keys of `config:` the spec accepts although they hand the host to the container (`allow_config`); sorted. */
   allowConfig?: string[];
+  /**
+   * `unprivileged: true`: the container runs in a user namespace, root inside mapped to a subordinate
+   * range of root's on the host. Absent when false, so specs without it keep their digest.
+   */
+  unprivileged?: { ref: SpecRef };
   ref: SpecRef;
 }
 

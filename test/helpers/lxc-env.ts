@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { giveBackAddresses, readClaims, releaseClaims } from '../../src/lxc/index.js';
+import { giveBackAddresses, readClaims, releaseClaims, releaseRangesOf } from '../../src/lxc/index.js';
 
 export interface LxcEnv {
   lxcpath: string;
@@ -85,6 +85,7 @@ export async function createLxcEnv(): Promise<LxcEnv> {
     const left = await names();
     if (left.length > 0) throw new Error(`could not destroy test containers in ${lxcpath}: ${left.join(', ')}`);
     await releaseAddressesOf(lxcpath);
+    await releaseRangesOf(lxcpath);
     await rm(lxcpath, { recursive: true, force: true });
   };
   return { lxcpath, prefix, lxc, destroyAll };

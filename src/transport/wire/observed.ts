@@ -27,6 +27,7 @@ const container = z.looseObject({
   ipv6: z.array(z.string()).optional(),
   origin: z.string().optional(),
   managed: managed.optional(),
+  idmapBase: z.number().int().nonnegative().optional(),
   links: z.array(z.string()).optional(),
 });
 
