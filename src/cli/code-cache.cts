@@ -28,7 +28,7 @@ export interface CachedModule {
 /** The CLI's commands (src/cli/args.ts COMMANDS, which a unit test compares): each has a code cache of its own. */
 export const CACHED_COMMANDS = [
   'validate', 'plan', 'apply', 'up', 'down', 'status',
-  'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports',
+  'create', 'start', 'stop', 'restart', 'rm', 'ports', 'rmports', 'freeze', 'unfreeze', 'exec',
   'runs', 'show', 'retry', 'resume', 'unlock', 'agent', 'hosts', 'nats-config', 'help', 'version',
 ];
 
