@@ -39,5 +39,5 @@ export { LINKS_HOOK_FILE, type BlockNetwork } from './config-block.js';
 export { LINKS_BEGIN, LINKS_END, renderLinkLines, normaliseLinkLines, parseLinksBlock } from './hosts-block.js';
 export { attachShell, attachShellArgv, PROVISION_COMMAND_TIMEOUT_MS, type ShellEnd } from './attach-shell.js';
 export { waitForNetwork, hasDefaultRoute4, hasDefaultRoute6 } from './wait-network.js';
-export { readCgroup2Controllers, setCgroupLive, readCgroupLive } from './cgroup2.js';
+export { readCgroup1Controllers, readCgroup2Controllers, setCgroupLive, readCgroupLive } from './cgroup2.js';
 export { attachCommand } from './attach.js';
