@@ -31,11 +31,12 @@ async function readMountTable(mounts: string): Promise<string[][]> {
 
 /** Writes `value` to the cgroup file `key` (v1 or v2, as the host has the controller) of a running container, at once. */
 export async function setCgroupLive(lxcpath: string, name: string, key: string, value: string): Promise<void> {
-  await runLxc('lxc-cgroup', ['-P', lxcpath, '-n', name, key, value], { retryable: false });
+  // `--`: v1's "no limit" is -1, which lxc-cgroup would otherwise read as an option.
+  await runLxc('lxc-cgroup', ['-P', lxcpath, '-n', name, '--', key, value], { retryable: false });
 }
 
 /** What the running container's cgroup file holds now (trimmed). */
 export async function readCgroupLive(lxcpath: string, name: string, key: string): Promise<string> {
-  const { stdout } = await runLxc('lxc-cgroup', ['-P', lxcpath, '-n', name, key], { retryable: true });
+  const { stdout } = await runLxc('lxc-cgroup', ['-P', lxcpath, '-n', name, '--', key], { retryable: true });
   return stdout.trim();
 }
