@@ -19,6 +19,7 @@ import {
   parseIdmap,
   parseManagedBlock,
   parseSnapshotOrigin,
+  readCgroup1Controllers,
   readCgroup2Controllers,
   readLiveClaims,
   readConfig,
@@ -37,7 +38,7 @@ export interface ObserveOptions {
 
 export async function observeHost(host: string, lxcpath: string, net: NetOps, opts: ObserveOptions = {}): Promise<ObservedHost> {
   const addressDir = opts.addressDir ?? ADDRESS_DIR;
-  const [listed, forwards, hostBridges, servers, claims, netns, cgroup2] = await Promise.all([
+  const [listed, forwards, hostBridges, servers, claims, netns, cgroup2, cgroup1] = await Promise.all([
     listContainers(lxcpath),
     net.readForwards(),
     listBridges(),
@@ -45,6 +46,7 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps, op
     readLiveClaims(addressDir),
     networkStackId(),
     readCgroup2Controllers(),
+    readCgroup1Controllers(),
   ]);
   const bridges: ObservedBridge[] = hostBridges.map((b) => ({ ...b, dhcp: dhcpOf(b.name, servers, addressDir) }));
   const leases = await readLeases(Math.floor(Date.now() / 1000), servers);
@@ -57,7 +59,7 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps, op
   // Only this host's forwards: other agents may share this kernel's netfilter.
   const own = forwards.filter((f) => f.host === host).map(({ host: _host, ...forward }) => forward);
   addresses.sort((a, b) => compare(a.ip, b.ip) || compare(a.kind, b.kind) || compare(a.holder, b.holder));
-  return { host, lxcpath, containers, forwards: own.sort(compareForwards), netns, bridges, addresses, cgroup2 };
+  return { host, lxcpath, containers, forwards: own.sort(compareForwards), netns, bridges, addresses, cgroup2, cgroup1 };
 }
 
 async function observeContainer(lxcpath: string, listed: ListedContainer, addresses: HeldAddress[]): Promise<ObservedContainer | undefined> {

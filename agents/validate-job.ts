@@ -112,8 +112,10 @@ function checkParams(a: PlannedAction): void {
       p.settings.forEach((s, i) => {
         const bad = describeBadCgroupSetting(s);
         if (bad !== undefined) throw invalid(a, `settings[${i}]: ${bad}`);
-        if (seen.has(s.key)) throw invalid(a, `settings[${i}]: ${s.key} is set twice`);
-        seen.add(s.key);
+        // v1 names only as the planner's own translation of the spec (marked v1), with v1's value rules.
+        const file = `${s.v1 === true ? 'v1' : 'v2'} ${s.key}`;
+        if (seen.has(file)) throw invalid(a, `settings[${i}]: ${s.key} is set twice`);
+        seen.add(file);
       });
       return;
     }

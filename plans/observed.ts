@@ -36,7 +36,7 @@ export interface ManagedConfig {
   autostartOrder?: number;
   /** The last provision that ran to its end: the digest of its list, and whether every command succeeded. */
   provision?: ProvisionRecord;
-  /** The cgroup v2 files the block sets (`lxc.cgroup2.*` of set-limits), in config order; absent when none. */
+  /** The cgroup files the block sets (`lxc.cgroup2.*`, and `lxc.cgroup.*` marked v1, of set-limits), in config order; absent when none. */
   cgroup?: CgroupSetting[];
   /** The raw LXC lines the block sets (set-config), in config order; absent when none. */
   config?: ConfigLine[];
@@ -161,4 +161,10 @@ export interface ObservedHost {
    * ignores every `lxc.cgroup2.*` key. Absent from agents older than limits.
    */
   cgroup2?: string[];
+  /**
+   * The controllers the host mounts as cgroup v1 hierarchies (/sys/fs/cgroup/memory ... on a v1 or hybrid
+   * host): a limit whose controller is there and not in cgroup2 is written as its v1 files. Absent from
+   * agents older than v1 limits.
+   */
+  cgroup1?: string[];
 }

@@ -18,7 +18,7 @@ import { PlanDraft } from './plan-draft.js';
 import { planExisting } from './plan-existing.js';
 import { planFreezes } from './plan-freeze.js';
 import { planRestarts } from './plan-restart.js';
-import { assertCgroupV2 } from './plan-shape.js';
+import { assertCgroupHost } from './plan-shape.js';
 import { planTeardowns, type TeardownRequest } from './plan-teardown.js';
 import { resolveScope } from './resolve-scope.js';
 import type { ActionReason, Plan, PlanMode } from './types.js';
@@ -113,7 +113,7 @@ function planConverge(ctx: PlanContext, scope: readonly ContainerSpec[]): void {
   const { mode } = ctx;
   for (const spec of scope) {
     const host = requireHost(ctx.observed, spec.host);
-    if (mode !== 'ports') assertCgroupV2(spec, host);
+    if (mode !== 'ports') assertCgroupHost(spec, host);
     const observed = findContainer(host, spec.lxcName);
     if (observed !== undefined) planExisting(ctx, spec, observed, host);
     else if (mode === 'up' || mode === 'create') planCreation(ctx, spec);

@@ -6,7 +6,7 @@ import type { ContainerSpec } from '../src/spec/types.js';
 import { findContainer, refOf, requireHost } from './observed-lookup.js';
 import { specNamed, stopParams, type PlanContext } from './plan-context.js';
 import { planForwards } from './plan-existing.js';
-import { assertCgroupV2 } from './plan-shape.js';
+import { assertCgroupHost } from './plan-shape.js';
 import { thawIfFrozen } from './plan-freeze.js';
 
 export function planRestarts(ctx: PlanContext, scope: readonly ContainerSpec[]): void {
@@ -14,7 +14,7 @@ export function planRestarts(ctx: PlanContext, scope: readonly ContainerSpec[]):
   for (const spec of scope) {
     const host = requireHost(ctx.observed, spec.host);
     // A restart starts the container again: LXC would ignore limits its host cannot take.
-    assertCgroupV2(spec, host);
+    assertCgroupHost(spec, host);
     const observed = findContainer(host, spec.lxcName);
     if (observed === undefined) {
       throw new LockerError('HOST_PRECONDITION', `container ${spec.name} does not exist`, {

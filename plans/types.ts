@@ -112,8 +112,9 @@ export type ActionParams =
   | { kind: 'write-links'; entries: LinkEntry[] }
   | { kind: 'set-autostart'; autostart: boolean; order: number }
   /**
-   * Exactly these cgroup v2 files in the container's config (`lxc.cgroup2.*`), and, when it runs, in its
-   * cgroup at once (lxc-cgroup): no restart. A file no longer set goes back to its default.
+   * Exactly these cgroup files in the container's config (`lxc.cgroup2.*`; `lxc.cgroup.*` for those marked
+   * v1, on a host with that controller on cgroup v1 only), and, when it runs, in its cgroup at once
+   * (lxc-cgroup): no restart. A file no longer set goes back to its default.
    */
   | { kind: 'set-limits'; settings: CgroupSetting[] }
   /**

@@ -17,6 +17,7 @@ const LIMITS_MARK = '# locker:limits';
 /** Lines after it, up to the end, are the spec's raw keys (set-config): last, so they win over the template's. */
 const CONFIG_MARK = '# locker:config';
 const CGROUP2 = 'lxc.cgroup2.';
+const CGROUP1 = 'lxc.cgroup.';
 
 export interface BlockMount extends ObservedMount {
   /** A single-file volume: mounted with create=file so LXC makes a file, not a directory, to bind onto. */
@@ -46,7 +47,7 @@ export interface LockerBlock {
   autostartOrder?: number;
   /** The last provision run to its end (a comment: LXC does not read it). */
   provision?: ProvisionRecord;
-  /** cgroup v2 files (`lxc.cgroup2.KEY = VALUE`), in the section after LIMITS_MARK. */
+  /** cgroup files (`lxc.cgroup2.KEY = VALUE`, v1 ones `lxc.cgroup.KEY = VALUE`), in the section after LIMITS_MARK. */
   cgroup?: CgroupSetting[];
   /** The spec's raw LXC lines, in the section after CONFIG_MARK. */
   config?: ConfigLine[];
@@ -106,8 +107,9 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
     }
     if (section !== 'main') {
       const entry = /^(lxc\.[a-z0-9._-]+)\s*=\s*(.*)$/.exec(line);
-      if (entry === null || (section === 'limits' && !entry[1]!.startsWith(CGROUP2))) throw corrupt(source, `unexpected line in the ${section} of the Locker block: "${line}"`);
-      if (section === 'limits') block.cgroup!.push({ key: entry[1]!.slice(CGROUP2.length), value: entry[2]!.trim() });
+      const v1 = entry !== null && entry[1]!.startsWith(CGROUP1);
+      if (entry === null || (section === 'limits' && !entry[1]!.startsWith(CGROUP2) && !v1)) throw corrupt(source, `unexpected line in the ${section} of the Locker block: "${line}"`);
+      if (section === 'limits') block.cgroup!.push(v1 ? { key: entry[1]!.slice(CGROUP1.length), value: entry[2]!.trim(), v1: true } : { key: entry[1]!.slice(CGROUP2.length), value: entry[2]!.trim() });
       else block.config!.push({ key: entry[1]!, value: entry[2]!.trim() });
       continue;
     }
@@ -196,7 +198,7 @@ export function renderBlock(block: LockerBlock): string {
   }
   if (block.provision !== undefined) lines.push(`# locker:provision=${block.provision.digest} ${block.provision.state}`);
   if (block.cgroup !== undefined && block.cgroup.length > 0) {
-    lines.push(LIMITS_MARK, ...block.cgroup.map((c) => renderLine(`${CGROUP2}${c.key}`, c.value)));
+    lines.push(LIMITS_MARK, ...block.cgroup.map((c) => renderLine(`${c.v1 === true ? CGROUP1 : CGROUP2}${c.key}`, c.value)));
   }
   if (block.config !== undefined && block.config.length > 0) lines.push(CONFIG_MARK, ...block.config.map((c) => renderLine(c.key, c.value)));
   lines.push(BLOCK_END);

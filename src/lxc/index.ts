@@ -39,7 +39,7 @@ export { LINKS_HOOK_FILE, type BlockNetwork } from './config-block.js';
 export { LINKS_BEGIN, LINKS_END, renderLinkLines, normaliseLinkLines, parseLinksBlock } from './hosts-block.js';
 export { attachShell, attachShellArgv, PROVISION_COMMAND_TIMEOUT_MS, type ShellEnd } from './attach-shell.js';
 export { waitForNetwork, hasDefaultRoute4, hasDefaultRoute6 } from './wait-network.js';
-export { readCgroup2Controllers, setCgroupLive, readCgroupLive } from './cgroup2.js';
+export { readCgroup1Controllers, readCgroup2Controllers, setCgroupLive, readCgroupLive } from './cgroup2.js';
 export { attachCommand } from './attach.js';
 export { parseIdmap, renderIdmap, slotOf, slotBase, pickSlot, subordinateChange, RANGE_SIZE, SUBORDINATE_LINE, LOCKER_IDS_FIRST, type ConfigIdmap } from './idmap.js';
 export { claimRange, joinRange, releaseRange, releaseRangesOf, rangeHolders, ensureSubordinateRanges, RANGES_DIR, SUBORDINATE_FILES, type RangeHolder } from './idmap-ranges.js';

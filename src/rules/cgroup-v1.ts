@@ -41,6 +41,8 @@ export const V1_REFUSALS: ReadonlyArray<{ v1: string; hint: string }> = [
 
 export interface V1Translated {
   setting: CgroupSetting;
+  /** The entries it comes from, as a host with the controller on cgroup v1 takes them (bytes without suffix). */
+  v1: CgroupSetting[];
   /** The entry the v2 setting comes from (the quota's, for cpu.max from quota and period). */
   index: number;
 }
@@ -73,7 +75,8 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
   const out: V1Translated[] = [];
   const fail = (index: number, message: string, hint?: string): Fail => (hint === undefined ? { ok: false, index, message } : { ok: false, index, message, hint });
   for (const [key, { value, index }] of byKey) {
-    const add = (v2: string, v: string) => out.push({ setting: { key: v2, value: v }, index });
+    const asWritten = (v1Value = value): CgroupSetting[] => [{ key, value: v1Value, v1: true }];
+    const add = (v2: string, v: string, v1 = asWritten(v === 'max' && key.endsWith('limit_in_bytes') ? '-1' : v)) => out.push({ setting: { key: v2, value: v }, v1, index });
     const refusal = V1_REFUSALS.find((r) => (r.v1.endsWith('*') ? key.startsWith(r.v1.slice(0, -1)) : r.v1 === key));
     if (refusal !== undefined) return fail(index, `cgroup v1 setting ${key} has no cgroup v2 translation`, refusal.hint);
     const hugetlb = HUGETLB_V1.exec(key);
@@ -91,7 +94,7 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
         const b = bytes(true);
         if (b === undefined) return badValue('bytes (K, M, G suffixes allowed) or -1');
         if (b === 'max') {
-          add('memory.swap.max', 'max');
+          add('memory.swap.max', 'max', asWritten('-1'));
           break;
         }
         const mem = byKey.get('memory.limit_in_bytes');
@@ -100,13 +103,13 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
           return fail(index, 'memory.memsw.limit_in_bytes (memory plus swap) needs a memory.limit_in_bytes in the same list', 'cgroup v2 limits swap alone (memory.swap.max): give memory.limit_in_bytes too');
         }
         if (Number(b) < Number(memBytes)) return fail(index, `memory.memsw.limit_in_bytes ${value} is below memory.limit_in_bytes ${mem!.value}`, 'memsw counts memory plus swap: it cannot be lower than the memory limit');
-        add('memory.swap.max', String(Number(b) - Number(memBytes)));
+        add('memory.swap.max', String(Number(b) - Number(memBytes)), asWritten(b));
         break;
       }
       case 'cpu.shares': {
         const shares = readInt(value);
         if (shares === undefined || shares < 2 || shares > 262_144) return badValue('a whole number from 2 to 262144');
-        add('cpu.weight', String(1 + Math.floor(((shares - 2) * 9999) / 262_142)));
+        add('cpu.weight', String(1 + Math.floor(((shares - 2) * 9999) / 262_142)), asWritten(String(shares)));
         break;
       }
       case 'cpu.cfs_period_us':
@@ -121,7 +124,8 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
         }
         const quota = readInt(quotaText);
         if (quotaText !== '-1' && (quota === undefined || quota < 1000)) return badValue('a whole number of microseconds of at least 1000, or -1');
-        add('cpu.max', `${quotaText === '-1' ? 'max' : quota} ${period}`);
+        const v1 = [...(periodEntry === undefined ? [] : [{ key: 'cpu.cfs_period_us', value: String(period), v1: true as const }]), { key: 'cpu.cfs_quota_us', value: quotaText === '-1' ? '-1' : String(quota), v1: true as const }];
+        add('cpu.max', `${quotaText === '-1' ? 'max' : quota} ${period}`, v1);
         break;
       }
       case 'cpuset.cpus':
@@ -132,13 +136,13 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
       case 'blkio.weight': {
         const w = readInt(value);
         if (w === undefined || w < 10 || w > 1000) return badValue('a whole number from 10 to 1000');
-        add('io.weight', String(1 + Math.floor(((w - 10) * 9999) / 990)));
+        add('io.weight', String(1 + Math.floor(((w - 10) * 9999) / 990)), asWritten(String(w)));
         break;
       }
       case 'pids.max': {
         const n = readInt(value);
         if (value !== 'max' && (n === undefined || n < 1 || n > 4_194_304)) return badValue('a whole number from 1 to 4194304, or max');
-        add('pids.max', value);
+        add('pids.max', value, asWritten(value === 'max' ? value : String(n)));
         break;
       }
       default: {

@@ -3,10 +3,14 @@
 
 import { bad, ok, type Checked } from './checked.js';
 
-/** One cgroup v2 file and what is written to it (`lxc.cgroup2.KEY = VALUE`, `lxc-cgroup NAME KEY VALUE`). */
+/**
+ * One cgroup file and what is written to it: a v2 file (`lxc.cgroup2.KEY = VALUE`), or with `v1` a file of
+ * the host's cgroup v1 hierarchy of that controller (`lxc.cgroup.KEY = VALUE`); live: `lxc-cgroup NAME KEY VALUE`.
+ */
 export interface CgroupSetting {
   key: string;
   value: string;
+  v1?: true;
 }
 
 /** cpu.max's period: the kernel's default, 100 ms. */
@@ -69,28 +73,71 @@ const V2_VALUES: Record<string, { test: (v: string) => boolean; rule: string }> 
   'cpuset.mems': { test: (v) => CPU_LIST.test(v), rule: 'a list of memory node numbers such as 0 or 0-1' },
 };
 
-/** Why a v2 setting is not one Locker writes, or undefined. The agent checks every set-limits job with it. */
+const BYTES_OR_MINUS_ONE = { test: (v: string) => /^(-1|[0-9]{1,19})$/.test(v), rule: 'bytes or -1' };
+const HUGETLB_V1 = /^hugetlb\.[0-9]{1,4}[KMG]B\.limit_in_bytes$/;
+
+/** The v1 files Locker writes on a host whose controller is on cgroup v1 (the spec's settings, never a raw key). */
+const V1_VALUES: Record<string, { test: (v: string) => boolean; rule: string }> = {
+  'memory.limit_in_bytes': BYTES_OR_MINUS_ONE,
+  'memory.soft_limit_in_bytes': BYTES_OR_MINUS_ONE,
+  'memory.memsw.limit_in_bytes': BYTES_OR_MINUS_ONE,
+  'cpu.cfs_quota_us': { test: (v) => v === '-1' || (/^[0-9]{4,10}$/.test(v) && Number(v) <= 4_000_000_000), rule: 'microseconds of at least 1000, or -1' },
+  'cpu.cfs_period_us': { test: (v) => /^[0-9]{4,7}$/.test(v) && Number(v) <= 1_000_000, rule: 'microseconds from 1000 to 1000000' },
+  'cpu.shares': { test: (v) => /^[0-9]{1,6}$/.test(v) && Number(v) >= 2 && Number(v) <= 262_144, rule: 'a whole number from 2 to 262144' },
+  'blkio.weight': { test: (v) => /^[0-9]{2,4}$/.test(v) && Number(v) >= 10 && Number(v) <= 1000, rule: 'a whole number from 10 to 1000' },
+  'pids.max': V2_VALUES['pids.max']!,
+  'cpuset.cpus': V2_VALUES['cpuset.cpus']!,
+  'cpuset.mems': V2_VALUES['cpuset.mems']!,
+};
+
+/** Why a setting is not one Locker writes, or undefined. The agent checks every set-limits job with it. */
 export function describeBadCgroupSetting(s: CgroupSetting): string | undefined {
-  const rule = V2_VALUES[s.key] ?? (HUGETLB_MAX.test(s.key) ? V2_VALUES['memory.max'] : undefined);
-  if (rule === undefined) return `${show(s.key)} is not a cgroup v2 file Locker sets`;
+  const v1 = s.v1 === true;
+  const rule = v1
+    ? (V1_VALUES[s.key] ?? (HUGETLB_V1.test(s.key) ? BYTES_OR_MINUS_ONE : undefined))
+    : (V2_VALUES[s.key] ?? (HUGETLB_MAX.test(s.key) ? V2_VALUES['memory.max'] : undefined));
+  if (rule === undefined) return `${show(s.key)} is not a cgroup ${v1 ? 'v1' : 'v2'} file Locker sets`;
   return rule.test(s.value) ? undefined : `${s.key} value ${show(s.value)} is not ${rule.rule}`;
 }
 
-/** `memory.max` -> `memory`: the v2 controller a file belongs to. */
+/** `memory.max` -> `memory`: the controller a file belongs to (v1 and v2 files alike). */
 export function controllerOf(key: string): string {
   return key.split('.')[0]!;
 }
+
+/** v1's "no limit" for a memory file: -1 is written, the kernel reads back the largest page-aligned size. */
+const V1_UNLIMITED_BYTES = '9223372036854771712';
 
 /**
  * What a file is reset to when the spec no longer sets it, so a running container loses the limit live
  * (the config, without the key, gives the same at the next start).
  */
-export function cgroupDefault(key: string): string | undefined {
+export function cgroupDefault(s: Pick<CgroupSetting, 'key' | 'v1'>): string | undefined {
+  const key = s.key;
+  if (s.v1 === true) {
+    if (key.endsWith('limit_in_bytes') || key === 'cpu.cfs_quota_us') return '-1';
+    if (key === 'cpu.cfs_period_us') return String(CPU_PERIOD_US);
+    if (key === 'cpu.shares') return '1024';
+    if (key === 'blkio.weight') return '500';
+    if (key === 'pids.max') return 'max';
+    return undefined;
+  }
   if (key === 'cpu.max') return `max ${CPU_PERIOD_US}`;
   if (key === 'cpu.weight' || key === 'io.weight') return '100';
   if (key === 'memory.low') return '0';
   if (key.endsWith('.max')) return 'max';
   return undefined;
+}
+
+/**
+ * Whether a live file already holds what is written: the kernel reads back a v1 memory size rounded down
+ * to whole pages, and -1 as the largest such size.
+ */
+export function sameLiveValue(s: CgroupSetting, live: string): boolean {
+  if (live === s.value) return true;
+  if (s.v1 !== true || !s.key.endsWith('limit_in_bytes')) return false;
+  if (s.value === '-1') return live === V1_UNLIMITED_BYTES;
+  return /^[0-9]+$/.test(live) && BigInt(live) === (BigInt(s.value) / 4096n) * 4096n;
 }
 
 function show(value: unknown): string {

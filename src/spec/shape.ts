@@ -2,6 +2,7 @@
 // of `config:` and the `allow_config:` opt-in, each checked where it is written.
 
 import { CPUS_RULE, MEMORY_RULE, PIDS_RULE, parseCpus, parseMemorySize, parsePids } from '../rules/cgroup.js';
+import { limitV1Files } from '../rules/cgroup-host.js';
 import { translateCgroupV1 } from '../rules/cgroup-v1.js';
 import { CONFIG_VALUE_RULE, describeBadConfigValue, isRepeatableConfigKey, judgeConfigKey } from '../rules/lxc-config-keys.js';
 import type { Checked } from '../rules/checked.js';
@@ -44,7 +45,8 @@ function buildLimits(field: ShapeFields['limits'], src: YamlSource): CgroupSpec[
     const parsed = parse(raw);
     if (!parsed.ok) throw specError(`limits.${key} ${parsed.message}`, ref, `write limits.${key} as ${rule}`);
     const written = src.sourceText([...field.at, key]) ?? String(raw);
-    out.push({ key: v2, value: text(parsed.value), from: `limits.${key}: ${written}`, ref });
+    const value = text(parsed.value);
+    out.push({ key: v2, value, v1: limitV1Files({ key: v2, value }), from: `limits.${key}: ${written}`, ref });
   };
   one('memory', MEMORY_RULE, parseMemorySize, 'memory.max', String);
   one('cpus', CPUS_RULE, parseCpus, 'cpu.max', (v) => v);
@@ -56,7 +58,7 @@ function buildCgroupV1(field: ShapeFields['cgroup'], src: YamlSource): CgroupSpe
   if (field === undefined) return [];
   const outcome = translateCgroupV1(field.value, suggest);
   if (!outcome.ok) throw specError(outcome.message, src.at([...field.at, outcome.index]), outcome.hint);
-  return outcome.settings.map(({ setting, index }) => ({ ...setting, from: `cgroup: ${field.value[index]}`, ref: src.at([...field.at, index]) }));
+  return outcome.settings.map(({ setting, v1, index }) => ({ ...setting, v1, from: `cgroup: ${field.value[index]}`, ref: src.at([...field.at, index]) }));
 }
 
 function buildConfig(field: ShapeFields['config'], src: YamlSource): ConfigSpec[] {

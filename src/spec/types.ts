@@ -3,6 +3,7 @@
 
 import type { PortForward } from '../rules/ports.js';
 import type { ProvisionCommand } from '../rules/provision.js';
+import type { CgroupSetting } from '../rules/cgroup.js';
 
 export type { Protocol } from '../rules/ports.js';
 
@@ -60,10 +61,14 @@ export interface LinkSpec {
   ref: SpecRef;
 }
 
-/** One cgroup v2 file the container's config sets (`lxc.cgroup2.KEY`), from `limits:` or `cgroup:`. */
+/**
+ * One cgroup v2 file the container's config sets (`lxc.cgroup2.KEY`), from `limits:` or `cgroup:`; `v1`: the
+ * v1 files that say the same (`lxc.cgroup.KEY`), written instead on a host that has the controller on v1 only.
+ */
 export interface CgroupSpec {
   key: string;
   value: string;
+  v1: CgroupSetting[];
   /** What the spec wrote: `limits.memory: 512M`, `cgroup: cpu.shares=512`. */
   from: string;
   ref: SpecRef;

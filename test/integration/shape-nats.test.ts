@@ -1,6 +1,6 @@
 // Shaping over NATS: the job carries the raw keys and their allowance to the agent, which writes them;
-// the agent reports its host's cgroup v2 controllers, so limits on a host that lacks them are refused
-// before anything is sent, with their location.
+// the agent reports its host's cgroup v2 controllers and v1 hierarchies, so the planner writes each limit
+// in the hierarchy that host has (v1 files on this hybrid host), and the agent sets it live.
 
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,15 +49,33 @@ describe('shaping over NATS', () => {
     expect(settled.exitCode, show(settled)).toBe(0);
   });
 
-  it('limits are judged by what the agent reports of its host\'s cgroup v2', async () => {
-    const offered = await execa('sh', ['-c', 'cat "$(awk \'$3=="cgroup2"{print $2; exit}\' /proc/self/mounts)/cgroup.controllers"'], { reject: false });
+  it('limits are written as the agent reports its host\'s hierarchies, and changed live', async () => {
+    const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+    const point = mounts.find((f) => f[2] === 'cgroup2')?.[1];
+    const v2 = point === undefined ? '' : readFileSync(`${point}/cgroup.controllers`, 'utf8');
+    const onV1 = !/\bmemory\b/.test(v2);
+    if (onV1) expect(mounts.some((f) => f[2] === 'cgroup' && (f[3] ?? '').split(',').includes('memory')), 'memory on no cgroup hierarchy').toBe(true);
+    const file = onV1 ? 'memory.limit_in_bytes' : 'memory.max';
     spec('    limits: {memory: 64M}\n');
     const plan = await t.control('plan');
-    if (/\bmemory\b/.test(offered.stdout)) {
-      expect(plan.stdout, show(plan)).toMatch(/~ +set-limits +\+memory\.max=67108864 \(live, no restart\)/);
-    } else {
-      // Not "does not report": the controllers crossed the wire, and memory is not among them.
-      expect(plan.stderr, show(plan)).toMatch(/^error\[HOST_PRECONDITION\] locker\.yml:7:22: web sets cgroup memory\.max, but host "h1" has no cgroup v2 memory controller/m);
-    }
+    // The v1 choice proves the v1 controllers crossed the wire: the control point reads no host of its own.
+    expect(plan.stdout, show(plan)).toMatch(onV1 ? /~ +set-limits +\+memory\.limit_in_bytes=67108864 \(cgroup v1 on this host; live, no restart\)/ : /~ +set-limits +\+memory\.max=67108864 \(live, no restart\)/);
+    const lxcpath = t.envs.h1!.lxcpath;
+    const name = `${t.project}_web`;
+    const cgroupFile = async () => (await execa('lxc-cgroup', ['-P', lxcpath, '-n', name, '--', file])).stdout.trim();
+    const pid = async () => (await execa('lxc-info', ['-P', lxcpath, '-n', name, '-pH'])).stdout.trim();
+    const up = await t.control('up', '--yes');
+    expect(up.exitCode, show(up)).toBe(0);
+    expect(await cgroupFile()).toBe('67108864');
+    const before = await pid();
+    expect(readFileSync(path.join(lxcpath, name, 'config'), 'utf8')).toContain(onV1 ? 'lxc.cgroup.memory.limit_in_bytes = 67108864\n' : 'lxc.cgroup2.memory.max = 67108864\n');
+
+    spec('    limits: {memory: 128M}\n');
+    const again = await t.control('up', '--yes');
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(await cgroupFile()).toBe('134217728');
+    expect(await pid()).toBe(before);
+    const settled = await t.control('plan');
+    expect(settled.exitCode, show(settled)).toBe(0);
   });
 });

@@ -61,6 +61,13 @@ describe('hostile jobs', () => {
     ['a memory limit with a newline', job({ kind: 'set-limits', settings: [{ key: 'memory.max', value: '1\n2' }] }), /memory.max value/],
     ['a cpu.max with an option', job({ kind: 'set-limits', settings: [{ key: 'cpu.max', value: '-1 100000' }] }), /cpu.max value/],
     ['a cgroup file twice', job({ kind: 'set-limits', settings: [{ key: 'pids.max', value: '10' }, { key: 'pids.max', value: '20' }] }), /set twice/],
+    ['a v1 file not marked v1', job({ kind: 'set-limits', settings: [{ key: 'memory.limit_in_bytes', value: '67108864' }] }), /"memory.limit_in_bytes" is not a cgroup v2 file/],
+    ['a v1 file Locker never translates to', job({ kind: 'set-limits', settings: [{ key: 'memory.kmem.limit_in_bytes', value: '1', v1: true }] }), /not a cgroup v1 file Locker sets/],
+    ['a v1 release agent', job({ kind: 'set-limits', settings: [{ key: 'release_agent', value: '/tmp/x', v1: true }] }), /not a cgroup v1 file/],
+    ['a v2 file marked v1', job({ kind: 'set-limits', settings: [{ key: 'memory.max', value: '1', v1: true }] }), /not a cgroup v1 file/],
+    ['a v1 memory limit with a suffix', job({ kind: 'set-limits', settings: [{ key: 'memory.limit_in_bytes', value: '64M', v1: true }] }), /is not bytes or -1/],
+    ['a v1 quota with an option', job({ kind: 'set-limits', settings: [{ key: 'cpu.cfs_quota_us', value: '1000\n', v1: true }] }), /cpu.cfs_quota_us value/],
+    ['a v1 file twice', job({ kind: 'set-limits', settings: [{ key: 'pids.max', value: '10', v1: true }, { key: 'pids.max', value: '20', v1: true }] }), /set twice/],
   ])('refuses %s', (_what, j, message) => {
     const e = thrown(() => validateJob(j, 'local'));
     expect(e.code).toBe('PLAN_INVALID');

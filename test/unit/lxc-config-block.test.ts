@@ -342,6 +342,13 @@ describe('limits and raw keys in the block', () => {
     expect(parseManagedBlock(text)).toMatchObject({ mounts: [{ hostPath: '/srv/demo/web' }], cgroup: shaped.cgroup, config: shaped.config });
   });
 
+  it('renders v1 files (a host with the controller on cgroup v1) as lxc.cgroup keys, and reads them back as v1', () => {
+    const v1: LockerBlock = { ...shaped, cgroup: [{ key: 'memory.limit_in_bytes', value: '67108864', v1: true }, { key: 'memory.max', value: 'max' }, { key: 'pids.max', value: '64', v1: true }] };
+    const text = renderConfig(TEMPLATE_CONFIG, v1);
+    expect(text).toContain(['# locker:limits', 'lxc.cgroup.memory.limit_in_bytes = 67108864', 'lxc.cgroup2.memory.max = max', 'lxc.cgroup.pids.max = 64', '# locker:config'].join('\n'));
+    expect(parseLockerBlock(text)).toEqual(v1);
+  });
+
   it('keeps a provision record apart from the limits and raw keys', () => {
     const both: LockerBlock = { ...shaped, provision: { digest: 'a'.repeat(64), state: 'done' } };
     expect(parseLockerBlock(renderConfig(TEMPLATE_CONFIG, both))).toEqual(both);

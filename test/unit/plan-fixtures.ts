@@ -170,6 +170,7 @@ export function host(name: string, containers: ObservedContainer[] = [], forward
     bridges: [BRIDGE],
     addresses: [],
     cgroup2: ['cpu', 'cpuset', 'io', 'memory', 'pids'],
+    cgroup1: [],
   };
 }
 

@@ -1,10 +1,12 @@
 // set-limits and set-config: planned before the first start, as drift after; limits change live (no
 // restart), raw keys restart only a running container whose changed keys LXC reads at start; and a host
-// whose cgroup v2 lacks a controller is refused, since LXC would ignore the limit.
+// with a controller on cgroup v1 only gets the limit's v1 files instead, and one with the controller on
+// neither hierarchy is refused, since LXC would ignore the limit.
 
 import { describe, expect, it } from 'vitest';
 import type { ObservedHost } from '../../plans/index.js';
 import type { ContainerSpec, SpecRef } from '../../src/spec/types.js';
+import { limitV1Files } from '../../src/rules/cgroup-host.js';
 import { thrown } from '../helpers/errors.js';
 import { container, desired, host, observedOf, world } from './plan-fixtures.js';
 import { plan } from './plan-network-fixtures.js';
@@ -14,8 +16,8 @@ const at = (line: number, path: string): SpecRef => ({ file: 'locker.yml', line,
 function shaped(over: { memory?: string; pids?: string; config?: Array<[string, string[]]>; allow?: string[] } = {}): ContainerSpec {
   const spec = container('web');
   spec.cgroup = [
-    ...(over.memory === undefined ? [] : [{ key: 'memory.max', value: over.memory, from: `limits.memory: ${over.memory}`, ref: at(4, 'web.limits.memory') }]),
-    ...(over.pids === undefined ? [] : [{ key: 'pids.max', value: over.pids, from: `limits.pids: ${over.pids}`, ref: at(5, 'web.limits.pids') }]),
+    ...(over.memory === undefined ? [] : [{ key: 'memory.max', value: over.memory, v1: limitV1Files({ key: 'memory.max', value: over.memory }), from: `limits.memory: ${over.memory}`, ref: at(4, 'web.limits.memory') }]),
+    ...(over.pids === undefined ? [] : [{ key: 'pids.max', value: over.pids, v1: limitV1Files({ key: 'pids.max', value: over.pids }), from: `limits.pids: ${over.pids}`, ref: at(5, 'web.limits.pids') }]),
   ];
   if (spec.cgroup.length === 0) delete spec.cgroup;
   if (over.config !== undefined) spec.config = over.config.map(([key, values], i) => ({ key, values, ref: at(8 + i, `web.config.${key}`) }));
@@ -100,15 +102,15 @@ describe('set-limits and set-config', () => {
     expect(p.actions.find((a) => a.kind === 'set-limits')?.params).toEqual({ kind: 'set-limits', settings: [{ key: 'memory.max', value: '536870912' }] });
   });
 
-  it.each<[string, string[] | undefined, RegExp, string]>([
-    ['a hybrid host (memory in cgroup v1)', ['hugetlb'], /host "local" has no cgroup v2 memory controller \(a cgroup v1 or hybrid host\): LXC would ignore it/, 'cgroup_no_v1=all'],
-    ['a v1 host', [], /no cgroup v2 memory controller/, 'systemd.unified_cgroup_hierarchy=1'],
-    ['an agent older than limits', undefined, /does not report cgroup v2 controllers/, 'upgrade locker'],
-  ])('refuses limits on %s, at the limit', (_what, cgroup2, message, hint) => {
+  it.each<[string, Pick<ObservedHost, 'cgroup2' | 'cgroup1'>, RegExp, string]>([
+    ['a host with memory on neither hierarchy', { cgroup2: ['hugetlb', 'pids'], cgroup1: ['cpu', 'pids'] }, /web sets cgroup memory\.max, but host "local" has the memory controller neither on cgroup v2 nor as a cgroup v1 hierarchy: LXC would ignore it$/, 'enable the memory controller'],
+    ['an agent older than limits', {}, /does not report its cgroup controllers/, 'upgrade locker'],
+    ['an agent older than v1 limits, on a hybrid host', { cgroup2: ['hugetlb'] }, /does not report its cgroup controllers \(it predates limits on cgroup v1 hosts\)/, 'upgrade locker'],
+  ])('refuses limits on %s, at the limit', (_what, cgroups, message, hint) => {
     const spec = shaped({ memory: '536870912' });
-    const h = host('local');
-    if (cgroup2 === undefined) delete h.cgroup2;
-    else h.cgroup2 = cgroup2;
+    const h = { ...host('local'), ...cgroups };
+    if (!('cgroup2' in cgroups)) delete h.cgroup2;
+    if (!('cgroup1' in cgroups)) delete h.cgroup1;
     const e = thrown(() => plan(desired(spec), world(h)));
     expect(e.code).toBe('HOST_PRECONDITION');
     expect(e.message).toMatch(message);
@@ -119,5 +121,58 @@ describe('set-limits and set-config', () => {
   it('a host without cgroup v2 still takes raw keys that are no cgroup files', () => {
     const spec = shaped({ config: [['lxc.tty.max', ['4']]] });
     expect(plan(desired(spec), world({ ...host('local'), cgroup2: [] })).actions.map((a) => a.kind)).toContain('set-config');
+  });
+});
+
+describe('set-limits on a host with controllers on cgroup v1 (v1 or hybrid)', () => {
+  const HYBRID = { cgroup2: ['hugetlb'], cgroup1: ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory', 'pids'] };
+  const v1 = (key: string, value: string) => ({ key, value, v1: true as const });
+  /** `web` converged on a hybrid host: its block holds the v1 files of `as`. */
+  function onHybrid(as: ContainerSpec, state: 'RUNNING' | 'STOPPED' = 'RUNNING') {
+    const observed = observedOf(as, state);
+    observed.managed!.cgroup = (as.cgroup ?? []).flatMap((c) => c.v1);
+    if (observed.managed!.cgroup.length === 0) delete observed.managed!.cgroup;
+    return world({ ...host('local', [observed]), ...HYBRID });
+  }
+
+  it('a new container gets the v1 files of its limits, and the plan says so', () => {
+    const p = plan(desired(shaped({ memory: '67108864', pids: '64' })), world({ ...host('local'), ...HYBRID }));
+    const limits = p.actions.find((a) => a.kind === 'set-limits')!;
+    expect(limits.detail).toBe('memory.limit_in_bytes 67108864 (limits.memory: 67108864), pids.max 64 (limits.pids: 64) (cgroup v1 on this host)');
+    expect(limits.params).toEqual({ kind: 'set-limits', settings: [v1('memory.limit_in_bytes', '67108864'), v1('pids.max', '64')] });
+  });
+
+  it('a converged container plans nothing; a changed limit is set live', () => {
+    expect(plan(desired(shaped({ memory: '67108864', pids: '64' })), onHybrid(shaped({ memory: '67108864', pids: '64' }))).actions).toEqual([]);
+    const p = plan(desired(shaped({ memory: '134217728', pids: '64' })), onHybrid(shaped({ memory: '67108864', pids: '64' })));
+    expect(steps(p)).toEqual(['~ set-limits: +memory.limit_in_bytes=134217728 -memory.limit_in_bytes=67108864 (cgroup v1 on this host; live, no restart)']);
+  });
+
+  it('chooses per controller: memory on cgroup v2, pids on v1', () => {
+    const p = plan(desired(shaped({ memory: '67108864', pids: '64' })), world({ ...host('local'), cgroup2: ['memory'], cgroup1: ['pids'] }));
+    const limits = p.actions.find((a) => a.kind === 'set-limits')!;
+    expect(limits.params).toEqual({ kind: 'set-limits', settings: [{ key: 'memory.max', value: '67108864' }, v1('pids.max', '64')] });
+    expect(limits.detail).toMatch(/\(cgroup v1 on this host: pids\)$/);
+  });
+
+  it('a host moved from cgroup v1 to v2 rewrites the limits as v2 files (pids.max of either is told apart)', () => {
+    const spec = shaped({ pids: '64' });
+    const moved = onHybrid(spec);
+    moved.set('local', { ...moved.get('local')!, cgroup2: ['cpu', 'memory', 'pids'], cgroup1: [] });
+    expect(steps(plan(desired(spec), moved))).toEqual(['~ set-limits: +pids.max=64 -pids.max=64 (v1) (live, no restart)']);
+  });
+
+  it('removed limits: set-limits with none (the agent puts the v1 defaults back)', () => {
+    const p = plan(desired(container('web')), onHybrid(shaped({ memory: '67108864' })));
+    expect(steps(p)).toEqual(['~ set-limits: -memory.limit_in_bytes=67108864 (live, no restart)']);
+    expect(p.actions[0]!.params).toEqual({ kind: 'set-limits', settings: [] });
+  });
+
+  it('a raw lxc.cgroup2 key is never translated: refused on a host without that cgroup v2 controller', () => {
+    const spec = shaped({ config: [['lxc.cgroup2.memory.high', ['100000000']]] });
+    const e = thrown(() => plan(desired(spec), world({ ...host('local'), ...HYBRID })));
+    expect(e.code).toBe('HOST_PRECONDITION');
+    expect(e.message).toBe('web sets cgroup memory.high, but host "local" has no cgroup v2 memory controller, and a raw lxc.cgroup2 key is not translated: LXC would ignore it');
+    expect(e.location?.path).toBe('web.config.lxc.cgroup2.memory.high');
   });
 });

@@ -12,12 +12,23 @@ function load(lines: string[]): ContainerSpec {
 
 const web = (...rest: string[]) => ['web:', '  template: busybox', ...rest];
 const cgroupOf = (c: ContainerSpec) => Object.fromEntries((c.cgroup ?? []).map((s) => [s.key, s.value]));
+/** The v1 files each v2 one becomes on a host with its controller on cgroup v1 only. */
+const v1Of = (c: ContainerSpec) => Object.fromEntries((c.cgroup ?? []).map((s) => [s.key, s.v1.map((f) => `${f.key}=${f.value}${f.v1 === true ? '' : ' (not v1?)'}`)]));
 
 describe('limits', () => {
   it('become cgroup v2 files: memory.max in bytes, cpu.max as quota and period, pids.max', () => {
     const c = load(web('  limits: {memory: 512M, cpus: 1.5, pids: 200}'));
     expect(cgroupOf(c)).toEqual({ 'memory.max': '536870912', 'cpu.max': '150000 100000', 'pids.max': '200' });
     expect(c.cgroup!.map((s) => s.from)).toEqual(['limits.cpus: 1.5', 'limits.memory: 512M', 'limits.pids: 200']);
+  });
+
+  it('carry their cgroup v1 files for a host that has the controller on v1 only', () => {
+    const c = load(web('  limits: {memory: 512M, cpus: 1.5, pids: 200}'));
+    expect(v1Of(c)).toEqual({
+      'memory.max': ['memory.limit_in_bytes=536870912'],
+      'cpu.max': ['cpu.cfs_period_us=100000', 'cpu.cfs_quota_us=150000'],
+      'pids.max': ['pids.max=200'],
+    });
   });
 
   it('come from defaults, a container\'s own replacing them', () => {
@@ -52,6 +63,19 @@ describe('cgroup: the old v1 list, translated to v2', () => {
     // cpu.weight = 1 + ((512 - 2) * 9999) / 262142 = 20 (integer division, the kernel's formula)
     expect(cgroupOf(c)).toEqual({ 'memory.max': '200000000', 'cpuset.cpus': '0,1', 'cpu.weight': '20' });
     expect(c.cgroup!.find((s) => s.key === 'cpu.weight')!.ref.path).toBe('web.cgroup[2]');
+  });
+
+  it('keeps each entry as written for a host with the controller on cgroup v1 (sizes in bytes, -1 kept)', () => {
+    const c = load(web('  cgroup:', '  - "memory.limit_in_bytes=256M"', '  - "memory.memsw.limit_in_bytes=-1"', '  - "cpu.shares=512"', '  - "cpu.cfs_quota_us=50000"', '  - "cpu.cfs_period_us=200000"', '  - "cpuset.cpus=0,1"', '  - "blkio.weight=500"', '  - "pids.max=max"'));
+    expect(v1Of(c)).toEqual({
+      'memory.max': ['memory.limit_in_bytes=268435456'],
+      'memory.swap.max': ['memory.memsw.limit_in_bytes=-1'],
+      'cpu.weight': ['cpu.shares=512'],
+      'cpu.max': ['cpu.cfs_period_us=200000', 'cpu.cfs_quota_us=50000'],
+      'cpuset.cpus': ['cpuset.cpus=0,1'],
+      'io.weight': ['blkio.weight=500'],
+      'pids.max': ['pids.max=max'],
+    });
   });
 
   it('reads the first format with template, links and the cgroup list together, as the old Locker wrote it', () => {

@@ -40,7 +40,7 @@ const web = container('web', {
 });
 const copy = container('copy', { line: 40, clone: 'web', snapshot: true });
 const ref = { file: 'locker.yml', line: 2, col: 3, path: 'db.limits' };
-db.cgroup = [{ key: 'memory.max', value: '536870912', from: 'limits.memory: 512M', ref }];
+db.cgroup = [{ key: 'memory.max', value: '536870912', v1: [{ key: 'memory.limit_in_bytes', value: '536870912', v1: true }], from: 'limits.memory: 512M', ref }];
 db.config = [{ key: 'lxc.apparmor.profile', values: ['unconfined'], ref }];
 db.allowConfig = ['lxc.apparmor.profile'];
 
@@ -98,6 +98,7 @@ describe('jobs', () => {
     ['config lines that are a map', (j) => (j.action.params = { kind: 'set-config', lines: { 'lxc.arch': 'x86_64' } }), /: action\.params\.lines: /],
     ['a config value that is a number', (j) => (j.action.params = { kind: 'set-config', lines: [{ key: 'lxc.tty.max', value: 4 }] }), /: action\.params\.lines\.0\.value: /],
     ['a limit without a value', (j) => (j.action.params = { kind: 'set-limits', settings: [{ key: 'memory.max' }] }), /: action\.params\.settings\.0\.value: /],
+    ['a limit marked v1 with false', (j) => (j.action.params = { kind: 'set-limits', settings: [{ key: 'pids.max', value: '1', v1: false }] }), /: action\.params\.settings\.0\.v1: /],
   ])('refuses a job with %s, naming the subject and the field', (_what, mutate, message) => {
     const error = refusedJob(mutated(mutate));
     expect(error.code).toBe('MESSAGE_INVALID');
@@ -191,6 +192,10 @@ describe('observe requests and replies', () => {
     const observed: ObservedHost = host('local', [observedOf(web), observedOf(db, 'STOPPED')], [...forwardsOf(web), ...forwardsOf(db)]);
     observed.addresses = [{ ip: '10.0.3.9', kind: 'lease', holder: 'DHCP lease of 00:16:3e:00:00:01', mac: '00:16:3e:00:00:01' }];
     observed.hostPaths = { '/srv/demo/www': 'occupied' };
+    // A hybrid host: memory on cgroup v1, its limit in the block as a v1 file.
+    observed.cgroup2 = ['hugetlb'];
+    observed.cgroup1 = ['cpu', 'memory', 'pids'];
+    observed.containers.find((c) => c.managed?.cgroup !== undefined)!.managed!.cgroup = [{ key: 'memory.limit_in_bytes', value: '536870912', v1: true }];
     const error = new LockerError('AGENT_OFFLINE', 'busy', { retryable: true }).toJSON();
     for (const reply of [{ ok: true as const, observed }, { ok: false as const, error }]) {
       expect(observeReply.decode(bytes(observeReply.encode(reply)), subject)).toEqual(reply);

@@ -16,7 +16,7 @@ const managed = z.looseObject({
   network: z.looseObject({ bridge: z.string(), mac: z.string(), ipv4: z.string(), ipv6: z.string().optional() }).optional(),
   autostartOrder: z.number().int().optional(),
   provision: z.looseObject({ digest: z.string(), state: z.enum(['done', 'failed']) }).optional(),
-  cgroup: z.array(z.looseObject({ key: z.string(), value: z.string() })).optional(),
+  cgroup: z.array(z.looseObject({ key: z.string(), value: z.string(), v1: z.literal(true).optional() })).optional(),
   config: z.array(z.looseObject({ key: z.string(), value: z.string() })).optional(),
 });
 
@@ -72,4 +72,5 @@ export const observedHostSchema: z.ZodType<ObservedHost, unknown> = z.looseObjec
   addresses: z.array(heldAddress),
   hostPaths: z.record(z.string(), z.enum(['missing', 'empty', 'occupied'])).optional(),
   cgroup2: z.array(z.string()).optional(),
+  cgroup1: z.array(z.string()).optional(),
 });
