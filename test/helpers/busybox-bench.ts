@@ -83,3 +83,21 @@ export async function startPromptHost(names: readonly string[]): Promise<PromptH
     throw e;
   }
 }
+
+/**
+ * Registers the file's beforeAll/afterAll: one NATS host `h1` with its agent up, a bridge of the file's own, and
+ * `init/prompt` written (writePromptInit). `prepare` runs before the agent starts. Both are there from the first test on.
+ */
+export function usePromptNatsHost(prepare?: (t: NatsHosts) => void): PromptHost {
+  const host = {} as PromptHost;
+  beforeAll(async () => {
+    host.t = await startNatsHosts(['h1']);
+    host.bridge = await createTestBridge(`${host.t.project}br`);
+    writePromptInit(host.t.work);
+    prepare?.(host.t);
+    host.t.startAgent('h1');
+    await host.t.waitAgents(['h1'], true);
+  });
+  afterAll(() => cleanUp([async () => host.t?.cleanUp(), async () => host.bridge?.destroy()]));
+  return host;
+}

@@ -4,32 +4,18 @@
 
 import { execa } from 'execa';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LockerEvent } from '../../src/events/index.js';
-import { cleanUp } from '../helpers/clean-up.js';
-import { startNatsHosts, type NatsHosts } from '../helpers/nats-hosts.js';
+import type { NatsHosts } from '../helpers/nats-hosts.js';
+import { usePromptNatsHost } from '../helpers/busybox-bench.js';
 import { show } from '../helpers/run-locker.js';
 import { readNatsEvents } from '../helpers/run-integrity.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-
-const INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
+import type { TestBridge } from '../helpers/test-bridge.js';
 
 let t: NatsHosts;
 let bridge: TestBridge;
-
-beforeAll(async () => {
-  t = await startNatsHosts(['h1']);
-  bridge = await createTestBridge(`${t.project}pv`);
-  mkdirSync(path.join(t.work, 'init'), { recursive: true });
-  writeFileSync(path.join(t.work, 'init', 'inittab'), INITTAB);
-  t.startAgent('h1');
-  await t.waitAgents(['h1'], true);
-});
-
-afterAll(async () => {
-  await cleanUp([async () => t?.cleanUp(), async () => bridge?.destroy()]);
-});
+const host = usePromptNatsHost();
+beforeAll(() => void ({ t, bridge } = host));
 
 function spec(provision: string[]): string {
   return [
@@ -38,7 +24,7 @@ function spec(provision: string[]): string {
     '    host: h1',
     '    template: busybox',
     `    bridge: ${bridge.name}`,
-    '    volumes: ["./init/inittab:/etc/inittab:ro"]',
+    '    volumes: ["./init/prompt:/etc/inittab:ro"]',
     '    provision:',
     ...provision.map((p) => `      - ${p}`),
     '',

@@ -4,14 +4,13 @@
 // once what it checks exists. Shell syntax in a command runs inside the container, never on the host.
 
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp } from '../helpers/clean-up.js';
-import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LxcEnv } from '../helpers/lxc-env.js';
+import { useBusyboxBench } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
+import type { TestBridge } from '../helpers/test-bridge.js';
 
 interface LoggedEvent {
   type: string;
@@ -25,25 +24,12 @@ const INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400
 
 let env: LxcEnv;
 let bridge: TestBridge;
-const works: string[] = [];
 
-beforeAll(async () => {
-  await requireTools();
-  env = await createLxcEnv();
-  bridge = await createTestBridge(`${env.prefix}pv`);
-});
-
-afterAll(async () => {
-  await cleanUp([
-    async () => env?.destroyAll(),
-    async () => bridge?.destroy(),
-    async () => works.forEach((w) => rmSync(w, { recursive: true, force: true })),
-  ]);
-});
+const bench = useBusyboxBench();
+beforeAll(() => void ({ env, bridge } = bench));
 
 function project(tag: string) {
-  const work = mkdtempSync(path.join(tmpdir(), 'locker-provision-'));
-  works.push(work);
+  const work = bench.newWork('locker-provision-');
   writeFileSync(path.join(work, 'inittab'), INITTAB);
   const name = `${env.prefix}${tag}`;
   const write = (provision: string) =>

@@ -3,31 +3,18 @@
 // in the hierarchy that host has (v1 files on this hybrid host), and the agent sets it live.
 
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp } from '../helpers/clean-up.js';
-import { startNatsHosts, type NatsHosts } from '../helpers/nats-hosts.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { NatsHosts } from '../helpers/nats-hosts.js';
+import { usePromptNatsHost } from '../helpers/busybox-bench.js';
 import { show } from '../helpers/run-locker.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
-
-const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
+import type { TestBridge } from '../helpers/test-bridge.js';
 
 let t: NatsHosts;
 let bridge: TestBridge;
-
-beforeAll(async () => {
-  t = await startNatsHosts(['h1']);
-  bridge = await createTestBridge(`${t.project}br`);
-  mkdirSync(path.join(t.work, 'init'), { recursive: true });
-  writeFileSync(path.join(t.work, 'init', 'prompt'), PROMPT_INITTAB);
-  t.startAgent('h1');
-  await t.waitAgents(['h1'], true);
-});
-
-afterAll(async () => {
-  await cleanUp([async () => t?.cleanUp(), async () => bridge?.destroy()]);
-});
+const host = usePromptNatsHost();
+beforeAll(() => void ({ t, bridge } = host));
 
 function spec(extra: string): void {
   t.writeSpec(`containers:\n  web:\n    host: h1\n    template: busybox\n    bridge: ${bridge.name}\n    volumes: ["./init/prompt:/etc/inittab:ro"]\n${extra}`);

@@ -4,17 +4,16 @@
 // back inside the container and from the host, changed live and removed live without a restart.
 
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalAgent } from '../../agents/index.js';
 import type { ActionParams } from '../../plans/types.js';
 import { makeAction, makeJob } from '../helpers/actions.js';
-import { cleanUp } from '../helpers/clean-up.js';
-import { createLxcEnv, requireTools, type LxcEnv } from '../helpers/lxc-env.js';
+import type { LxcEnv } from '../helpers/lxc-env.js';
+import { useBusyboxBench } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
+import type { TestBridge } from '../helpers/test-bridge.js';
 
 // No rcS, so no DHCP wait: init is up at once and halts at once.
 const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
@@ -22,21 +21,12 @@ const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox slee
 const HIERARCHY = hostHierarchy();
 let env: LxcEnv;
 let bridge: TestBridge;
-const works: string[] = [];
 
-beforeAll(async () => {
-  await requireTools();
-  env = await createLxcEnv();
-  bridge = await createTestBridge(`${env.prefix}br`);
-});
-
-afterAll(async () => {
-  await cleanUp([async () => env?.destroyAll(), async () => bridge?.destroy(), async () => works.forEach((w) => rmSync(w, { recursive: true, force: true }))]);
-});
+const bench = useBusyboxBench();
+beforeAll(() => void ({ env, bridge } = bench));
 
 function project(tag: string) {
-  const work = mkdtempSync(path.join(tmpdir(), 'locker-shape-'));
-  works.push(work);
+  const work = bench.newWork('locker-shape-');
   mkdirSync(path.join(work, 'init'));
   writeFileSync(path.join(work, 'init', 'prompt'), PROMPT_INITTAB);
   const name = `${env.prefix}${tag}`;

@@ -3,35 +3,23 @@
 // volume is owned by root (uid 0) on the host; `down` frees the range and keeps the volume's data.
 
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseIdmap, RANGES_DIR, slotOf } from '../../src/lxc/index.js';
-import { cleanUp } from '../helpers/clean-up.js';
-import { startNatsHosts, type NatsHosts } from '../helpers/nats-hosts.js';
+import type { NatsHosts } from '../helpers/nats-hosts.js';
+import { usePromptNatsHost } from '../helpers/busybox-bench.js';
 import { show } from '../helpers/run-locker.js';
-import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
-
-const INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
+import type { TestBridge } from '../helpers/test-bridge.js';
 
 let t: NatsHosts;
 let bridge: TestBridge;
-
-beforeAll(async () => {
-  t = await startNatsHosts(['h1']);
-  bridge = await createTestBridge(`${t.project}un`);
-  // The container's root must reach the rootfs and the volumes' sources: mkdtemp made both 0700.
-  chmodSync(t.work, 0o711);
-  chmodSync(t.envs.h1!.lxcpath, 0o711);
-  mkdirSync(path.join(t.work, 'init'), { recursive: true });
-  writeFileSync(path.join(t.work, 'init', 'inittab'), INITTAB);
-  t.startAgent('h1');
-  await t.waitAgents(['h1'], true);
+// The container's root must reach the rootfs and the volumes' sources: mkdtemp made both 0700.
+const host = usePromptNatsHost((hosts) => {
+  chmodSync(hosts.work, 0o711);
+  chmodSync(hosts.envs.h1!.lxcpath, 0o711);
 });
-
-afterAll(async () => {
-  await cleanUp([async () => t?.cleanUp(), async () => bridge?.destroy()]);
-});
+beforeAll(() => void ({ t, bridge } = host));
 
 function spec(): string {
   const box = (name: string, source: string[]) => [
@@ -39,7 +27,7 @@ function spec(): string {
     '    host: h1',
     ...source,
     `    bridge: ${bridge.name}`,
-    `    volumes: ["./init/inittab:/etc/inittab:ro", "./${name}-data:/data"]`,
+    `    volumes: ["./init/prompt:/etc/inittab:ro", "./${name}-data:/data"]`,
   ];
   return ['defaults:', '  unprivileged: true', 'containers:', ...box('base', ['    template: busybox']), ...box('copy', ['    clone: base', '    snapshot: true']), ''].join('\n');
 }
