@@ -19,6 +19,7 @@ import { runInstallHostnameHook } from './actions/hostname-hook.js';
 import { runSetAutostart } from './actions/set-autostart.js';
 import { runSetConfig } from './actions/set-config.js';
 import { runSetLimits } from './actions/set-limits.js';
+import { runSetDns } from './actions/set-dns.js';
 import { runSetNetwork } from './actions/set-network.js';
 import { runWriteLinks } from './actions/write-links.js';
 import { runStart } from './actions/start.js';
@@ -130,6 +131,8 @@ function runAction(ctx: ActionContext, params: ActionParams): Promise<ActionOutc
       return runSetLimits(ctx, params);
     case 'set-config':
       return runSetConfig(ctx, params);
+    case 'set-dns':
+      return runSetDns(ctx, params);
     case 'start':
       return runStart(ctx, params);
     case 'provision':

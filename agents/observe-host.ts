@@ -18,9 +18,12 @@ import {
   parseLockerBlock,
   parseIdmap,
   parseManagedBlock,
+  parseDnsBlock,
   parseSnapshotOrigin,
   readCgroup1Controllers,
   readCgroup2Controllers,
+  readContainerResolv,
+  readHostNameservers,
   readLiveClaims,
   readConfig,
   readLeases,
@@ -38,7 +41,7 @@ export interface ObserveOptions {
 
 export async function observeHost(host: string, lxcpath: string, net: NetOps, opts: ObserveOptions = {}): Promise<ObservedHost> {
   const addressDir = opts.addressDir ?? ADDRESS_DIR;
-  const [listed, forwards, hostBridges, servers, claims, netns, cgroup2, cgroup1] = await Promise.all([
+  const [listed, forwards, hostBridges, servers, claims, netns, cgroup2, cgroup1, nameservers] = await Promise.all([
     listContainers(lxcpath),
     net.readForwards(),
     listBridges(),
@@ -47,6 +50,7 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps, op
     networkStackId(),
     readCgroup2Controllers(),
     readCgroup1Controllers(),
+    readHostNameservers(),
   ]);
   const bridges: ObservedBridge[] = hostBridges.map((b) => ({ ...b, dhcp: dhcpOf(b.name, servers, addressDir) }));
   const leases = await readLeases(Math.floor(Date.now() / 1000), servers);
@@ -59,7 +63,7 @@ export async function observeHost(host: string, lxcpath: string, net: NetOps, op
   // Only this host's forwards: other agents may share this kernel's netfilter.
   const own = forwards.filter((f) => f.host === host).map(({ host: _host, ...forward }) => forward);
   addresses.sort((a, b) => compare(a.ip, b.ip) || compare(a.kind, b.kind) || compare(a.holder, b.holder));
-  return { host, lxcpath, containers, forwards: own.sort(compareForwards), netns, bridges, addresses, cgroup2, cgroup1 };
+  return { host, lxcpath, containers, forwards: own.sort(compareForwards), netns, bridges, addresses, cgroup2, cgroup1, nameservers };
 }
 
 async function observeContainer(lxcpath: string, listed: ListedContainer, addresses: HeldAddress[]): Promise<ObservedContainer | undefined> {
@@ -81,6 +85,11 @@ async function observeContainer(lxcpath: string, listed: ListedContainer, addres
   if (parseLockerBlock(text, file)?.linksHookPath !== undefined) {
     const links = await observeLinks(lxcpath, listed);
     if (links !== undefined) observed.links = links;
+  }
+  if (managed?.dns !== undefined) {
+    // Only where Locker set nameservers: reading a running container's file takes an lxc-attach.
+    const text = await readContainerResolv(lxcpath, listed.name, listed.state === 'RUNNING').catch(() => '');
+    observed.dns = parseDnsBlock(text) ?? [];
   }
   return observed;
 }

@@ -27,6 +27,7 @@ import {
   TEMPLATE_NAME,
 } from '../src/rules/index.js';
 import { describeBadCgroupSetting } from '../src/rules/cgroup.js';
+import { describeBadNameservers } from '../src/rules/nameservers.js';
 import { CONFIG_KEY, describeBadConfigValue, isKnownConfigKey, isRepeatableConfigKey, judgeConfigKey } from '../src/rules/lxc-config-keys.js';
 import { describeUnsafeArg, describeUnsafePath, describeViolation, findRefusedMount } from '../src/spec/index.js';
 import type { Job } from '../src/transport/types.js';
@@ -122,6 +123,12 @@ function checkParams(a: PlannedAction): void {
     case 'set-config':
       checkConfigLines(a, p);
       return;
+    case 'set-dns': {
+      // Only addresses reach the file: a line break or a word here would be a resolver option.
+      const bad = describeBadNameservers(p.nameservers);
+      if (bad !== undefined) throw invalid(a, bad);
+      return;
+    }
     case 'stop':
       // Absent in plans saved before stop timeouts: the agent's default applies.
       if (p.timeoutSeconds !== undefined && !isStopTimeout(p.timeoutSeconds)) {

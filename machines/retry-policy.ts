@@ -30,6 +30,7 @@ export const RETRY_POLICIES: Record<ActionKind, RetryPolicy> = {
   'set-autostart': host,
   'set-limits': host,
   'set-config': host,
+  'set-dns': host,
   start: host,
   // Retryable only before any command ran (the container settling, its network coming up): a command that
   // failed is the user's to fix, then `locker retry`.

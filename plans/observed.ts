@@ -36,6 +36,8 @@ export interface ManagedConfig {
   autostartOrder?: number;
   /** The last provision that ran to its end: the digest of its list, and whether every command succeeded. */
   provision?: ProvisionRecord;
+  /** The nameservers set-dns last wrote into the container's resolv.conf; absent when Locker never did. */
+  dns?: string[];
   /** The cgroup files the block sets (`lxc.cgroup2.*`, and `lxc.cgroup.*` marked v1, of set-limits), in config order; absent when none. */
   cgroup?: CgroupSetting[];
   /** The raw LXC lines the block sets (set-config), in config order; absent when none. */
@@ -68,6 +70,11 @@ export interface ObservedContainer {
    * wrote links for it.
    */
   links?: string[];
+  /**
+   * The nameservers of Locker's block in the container's /etc/resolv.conf as it has it now (empty: no
+   * block); absent when Locker never set its nameservers (`managed.dns`).
+   */
+  dns?: string[];
 }
 
 /**
@@ -167,4 +174,9 @@ export interface ObservedHost {
    * agents older than v1 limits.
    */
   cgroup1?: string[];
+  /**
+   * The host's own nameservers, for `$copy`: `usable` in order, `skipped` the loopback resolvers a
+   * container cannot reach. Absent from agents older than dns.
+   */
+  nameservers?: { usable: string[]; skipped: string[] };
 }

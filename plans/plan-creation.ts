@@ -10,6 +10,7 @@ import type { PlanContext } from './plan-context.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import { planProvision } from './plan-provision.js';
 import { planSeeding } from './plan-seeding.js';
+import { planDnsStep } from './plan-dns.js';
 import { planShapeSteps } from './plan-shape.js';
 
 function plural(n: number, word: string): string {
@@ -17,6 +18,9 @@ function plural(n: number, word: string): string {
 }
 
 function describeTemplate(template: string, args: Record<string, string>): string {
+  if (template === 'download' && args.dist !== undefined && args.release !== undefined && args.arch !== undefined) {
+    return ['download', args.dist, args.release, args.arch, ...(args.server === undefined ? [] : [`from ${args.server}`])].join(' ');
+  }
   const extra = Object.keys(args)
     .sort()
     .map((k) => `${k}=${args[k]}`);
@@ -67,6 +71,7 @@ export function planCreation(ctx: PlanContext, spec: ContainerSpec): void {
   }
   planNetworkSteps(ctx, spec, undefined, '+');
   planShapeSteps(ctx, spec, undefined, '+');
+  planDnsStep(ctx, spec, undefined, '+');
   if (ctx.mode !== 'up') return;
   draft.add(ref, { symbol: '>', reason: 'missing', detail: 'first start', specRef: spec.ref, params: { kind: 'start' } });
   planProvision(ctx, spec, undefined);

@@ -39,6 +39,7 @@ export const CHAIN_ORDER: readonly ActionKind[] = [
   'set-autostart',
   'set-limits',
   'set-config',
+  'set-dns',
   'start',
   'provision',
   'forward-ports',

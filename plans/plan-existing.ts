@@ -11,6 +11,7 @@ import { stopParams, type PlanContext } from './plan-context.js';
 import { planThaw } from './plan-freeze.js';
 import { forwardTargets, planNetworkSteps } from './plan-network.js';
 import { planProvision } from './plan-provision.js';
+import { planDnsStep } from './plan-dns.js';
 import { planShapeSteps } from './plan-shape.js';
 import type { ActionReason } from './types.js';
 import { LockerError } from '../src/errors.js';
@@ -20,7 +21,10 @@ export function planExisting(ctx: PlanContext, spec: ContainerSpec, observed: Ob
   const ref = refOf(spec);
   const running = isUp(observed);
   if (mode === 'up' || mode === 'create') assertSameMapping(ctx, spec, observed);
-  if (mode === 'up' || mode === 'create') planConfigDrift(ctx, spec, observed);
+  if (mode === 'up' || mode === 'create') {
+    planConfigDrift(ctx, spec, observed);
+    planDnsStep(ctx, spec, observed, '~');
+  }
   // The spec wants it running: a container frozen by hand (or by `locker freeze`) is thawed, as a stopped one is started.
   if ((mode === 'up' || mode === 'start') && observed.state === 'FROZEN') planThaw(ctx, ref, mode === 'start' ? 'requested' : 'drifted', spec.ref);
   if ((mode === 'up' || mode === 'start') && !running) {

@@ -49,6 +49,7 @@ function buildSchemas() {
     z.strictObject({ kind: z.literal('set-network'), ...network }),
     z.strictObject({ kind: z.literal('write-links'), entries: z.array(linkEntry) }),
     z.strictObject({ kind: z.literal('set-autostart'), autostart: z.boolean(), order: z.number().int().min(0) }),
+    z.strictObject({ kind: z.literal('set-dns'), nameservers: z.array(z.string()) }),
     z.strictObject({ kind: z.literal('set-limits'), settings: z.array(z.strictObject({ key: z.string(), value: z.string(), v1: z.literal(true).optional() })) }),
     z.strictObject({
       kind: z.literal('set-config'),

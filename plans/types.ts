@@ -25,6 +25,7 @@ export const ACTION_KINDS = [
   'set-autostart',
   'set-limits',
   'set-config',
+  'set-dns',
   'start',
   'provision',
   'forward-ports',
@@ -122,6 +123,8 @@ export type ActionParams =
    * spec opted in for (`allow_config`) although they hand the host to the container; the agent refuses others.
    */
   | { kind: 'set-config'; lines: ConfigLine[]; allowed?: string[] }
+  /** Exactly these nameservers (addresses) in Locker's block of the container's /etc/resolv.conf; none: no block. */
+  | { kind: 'set-dns'; nameservers: string[] }
   | { kind: 'start' }
   /**
    * Runs the commands in order inside the running container (`/bin/sh -c`, once its network is up),

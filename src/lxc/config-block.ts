@@ -12,6 +12,8 @@ export const BLOCK_BEGIN = '# locker:begin';
 export const BLOCK_END = '# locker:end';
 const FQDN_PREFIX = '# locker:fqdn=';
 const PROVISION_LINE = /^# locker:provision=([0-9a-f]{64}) (done|failed)$/;
+/** The nameservers set-dns wrote into the container's resolv.conf (a comment: LXC does not read it). */
+const DNS_PREFIX = '# locker:dns=';
 /** Lines after it, up to the config marker or the end, are the limits (set-limits). */
 const LIMITS_MARK = '# locker:limits';
 /** Lines after it, up to the end, are the spec's raw keys (set-config): last, so they win over the template's. */
@@ -47,6 +49,8 @@ export interface LockerBlock {
   autostartOrder?: number;
   /** The last provision run to its end (a comment: LXC does not read it). */
   provision?: ProvisionRecord;
+  /** The nameservers set-dns put in Locker's block of the container's /etc/resolv.conf. */
+  dns?: string[];
   /** cgroup files (`lxc.cgroup2.KEY = VALUE`, v1 ones `lxc.cgroup.KEY = VALUE`), in the section after LIMITS_MARK. */
   cgroup?: CgroupSetting[];
   /** The spec's raw LXC lines, in the section after CONFIG_MARK. */
@@ -78,6 +82,7 @@ export function parseManagedBlock(configText: string, source = 'config'): Manage
   }
   if (block.autostartOrder !== undefined) managed.autostartOrder = block.autostartOrder;
   if (block.provision !== undefined) managed.provision = { ...block.provision };
+  if (block.dns !== undefined) managed.dns = [...block.dns];
   if (block.cgroup !== undefined) managed.cgroup = block.cgroup;
   if (block.config !== undefined) managed.config = block.config;
   return managed;
@@ -115,6 +120,12 @@ export function parseLockerBlock(configText: string, source = 'config'): LockerB
     }
     if (line.startsWith(FQDN_PREFIX)) {
       block.fqdn = line.slice(FQDN_PREFIX.length);
+      continue;
+    }
+    if (line.startsWith(DNS_PREFIX)) {
+      const list = line.slice(DNS_PREFIX.length).split(',').filter((n) => n !== '');
+      if (list.some((n) => !/^[0-9a-f.:]+$/.test(n))) throw corrupt(source, `unreadable dns line "${line}"`);
+      block.dns = list;
       continue;
     }
     const provision = PROVISION_LINE.exec(line);
@@ -197,6 +208,10 @@ export function renderBlock(block: LockerBlock): string {
     lines.push('lxc.start.auto = 1', `lxc.start.order = ${block.autostartOrder}`, 'lxc.group = onboot');
   }
   if (block.provision !== undefined) lines.push(`# locker:provision=${block.provision.digest} ${block.provision.state}`);
+  if (block.dns !== undefined && block.dns.length > 0) {
+    if (block.dns.some((n) => !/^[0-9a-f.:]+$/.test(n))) throw new LockerError('INTERNAL', `refusing to write nameservers ${JSON.stringify(block.dns)}`);
+    lines.push(`${DNS_PREFIX}${block.dns.join(',')}`);
+  }
   if (block.cgroup !== undefined && block.cgroup.length > 0) {
     lines.push(LIMITS_MARK, ...block.cgroup.map((c) => renderLine(`${c.v1 === true ? CGROUP1 : CGROUP2}${c.key}`, c.value)));
   }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readTextIfExists } from '../files/read-text-if-exists.js';
 import { renderIdmap } from './idmap.js';
+import { LockerError } from '../errors.js';
 import { runLxc } from './run-lxc.js';
 
 export async function createContainer(
@@ -32,6 +33,9 @@ export async function createContainer(
     if (templateArgs.length > 0) argv.push('--', ...templateArgs);
     // Templates may download a distribution: give them time.
     await runLxc('lxc-create', argv, { retryable: false, timeoutMs: 15 * 60_000 });
+  } catch (e) {
+    if (template !== 'download' || !(e instanceof LockerError) || e.code !== 'LXC_COMMAND_FAILED') throw e;
+    throw downloadFailure(e, args);
   } finally {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   }
@@ -44,4 +48,19 @@ async function defaultConfig(): Promise<string> {
   // Its own idmap lines (a host set up for unprivileged containers) give way to the container's range.
   const kept = text.split('\n').filter((l) => !/^\s*lxc\.idmap\s*=/.test(l)).join('\n');
   return kept === '' || kept.endsWith('\n') ? kept : `${kept}\n`;
+}
+
+/** The download template's own complaint (`ERROR: Failed to download ...`) in the message, and what to check. */
+function downloadFailure(e: LockerError, args: Record<string, string>): LockerError {
+  const stderr = /stderr:\s*([\s\S]*)$/.exec(e.detail ?? '')?.[1] ?? '';
+  const said = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^ERROR:/.test(l));
+  const server = args.server ?? 'images.linuxcontainers.org';
+  return new LockerError('LXC_COMMAND_FAILED', `${e.message}${said === undefined ? '' : `: ${said}`}`, {
+    hint: `the download template fetches ${args.dist ?? '?'} ${args.release ?? '?'} ${args.arch ?? '?'} from ${server}: check that this host reaches it (proxy, firewall, DNS) and that the image exists (\`lxc-create -t download -- --list --server ${server}\`), then retry`,
+    retryable: false,
+    ...(e.detail === undefined ? {} : { detail: e.detail }),
+  });
 }

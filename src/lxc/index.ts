@@ -44,3 +44,5 @@ export { attachCommand } from './attach.js';
 export { parseIdmap, renderIdmap, slotOf, slotBase, pickSlot, subordinateChange, RANGE_SIZE, SUBORDINATE_LINE, LOCKER_IDS_FIRST, type ConfigIdmap } from './idmap.js';
 export { claimRange, joinRange, releaseRange, releaseRangesOf, rangeHolders, ensureSubordinateRanges, RANGES_DIR, SUBORDINATE_FILES, type RangeHolder } from './idmap-ranges.js';
 export { assertTraversableByOthers } from './traversable.js';
+export { DNS_BEGIN, DNS_END, parseDnsBlock, renderResolvConf } from './resolv-block.js';
+export { readHostNameservers, readContainerResolv, writeContainerResolv, HOST_RESOLV_CONF, type HostNameservers } from './resolv-conf.js';

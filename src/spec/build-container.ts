@@ -10,6 +10,7 @@ import { HOST_NAME_RULE, isHostName, LXC_NAME, lxcNameOf, TEMPLATE_ARG, TEMPLATE
 import { buildLinks, buildNetwork } from './network.js';
 import { expandPlaceholders } from './placeholders.js';
 import { parsePort } from './ports.js';
+import { buildDns } from './dns.js';
 import { buildProvision } from './provision.js';
 import { describeUnsafeArg, describeUnsafePath, SAFE_TEXT_RULE } from './safe-text.js';
 import type { ContainerKey, RawContainer } from './schema.js';
@@ -42,18 +43,18 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   const { src, project } = ctx;
   const name = entry.name;
   // template and clone are one choice: a container's own choice drops the default one.
-  const ownsSource = own.template !== undefined || own.clone !== undefined;
+  const ownsSource = own.template !== undefined || own.clone !== undefined || own.download !== undefined;
   const pick = <K extends ContainerKey>(key: K): Picked<K> | undefined => {
     const mine = own[key];
     if (mine !== undefined && mine !== null) return { value: mine as NonNullable<RawContainer[K]>, at: [...entry.at, key] };
-    if (ctx.defaults === undefined || (ownsSource && (key === 'template' || key === 'clone'))) return undefined;
+    if (ctx.defaults === undefined || (ownsSource && (key === 'template' || key === 'clone' || key === 'download'))) return undefined;
     const inherited = ctx.defaults.raw[key];
     if (inherited === undefined || inherited === null) return undefined;
     return { value: inherited as NonNullable<RawContainer[K]>, at: [...ctx.defaults.at, key] };
   };
 
   const edges: Edge[] = [];
-  const source = buildSource(entry, own, pick('template'), pick('clone'), pick('snapshot'), ctx, edges);
+  const source = buildSource(entry, own, downloadAsTemplate(pick('download'), pick('template'), pick('clone'), src), pick('clone'), pick('snapshot'), ctx, edges);
 
   let fqdn: string | undefined;
   const fqdnField = pick('fqdn');
@@ -143,6 +144,8 @@ export function buildContainer(entry: ContainerEntry, own: RawContainer, ctx: Bu
   if (shape.allowConfig.length > 0) spec.allowConfig = shape.allowConfig;
   const unprivileged = pick('unprivileged');
   if (unprivileged?.value === true) spec.unprivileged = { ref: src.at(unprivileged.at) };
+  const dnsField = pick('dns');
+  if (dnsField !== undefined) spec.dns = buildDns(dnsField.value, dnsField.at, src);
   return { spec, edges };
 }
 
@@ -174,6 +177,26 @@ function buildAllowances(
     allowed.add(path);
   });
   return [...allowed].sort();
+}
+
+/**
+ * `download: {dist, release, arch, server}` is LXC's download template with those arguments: it goes on
+ * as `template: {name: download, ...}`, checked the same way. One source only: template, clone or download.
+ */
+function downloadAsTemplate(
+  download: Picked<'download'> | undefined,
+  template: Picked<'template'> | undefined,
+  clone: Picked<'clone'> | undefined,
+  src: YamlSource,
+): Picked<'template'> | undefined {
+  if (download === undefined) return template;
+  const other = template ?? clone;
+  if (other !== undefined) {
+    const [a, b] = [src.keyAt(download.at), src.keyAt(other.at)];
+    const second = a.line < b.line || (a.line === b.line && a.col < b.col) ? b : a;
+    throw specError(`a container has both download and ${template ? 'template' : 'clone'}`, second, 'keep one: template, clone or download');
+  }
+  return { value: { name: 'download', ...download.value }, at: download.at };
 }
 
 function buildSource(

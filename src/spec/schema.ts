@@ -6,6 +6,7 @@ import { MAX_STOP_TIMEOUT_S, STOP_TIMEOUT_RULE } from '../rules/stop-timeout.js'
 /** Keys a container may have, in the order the docs list them. */
 export const CONTAINER_KEYS = [
   'template',
+  'download',
   'clone',
   'snapshot',
   'volumes',
@@ -25,6 +26,7 @@ export const CONTAINER_KEYS = [
   'cgroup',
   'config',
   'allow_config',
+  'dns',
 ] as const;
 
 export type ContainerKey = (typeof CONTAINER_KEYS)[number];
@@ -70,6 +72,11 @@ const template = z.preprocess(
     .catchall(templateArg),
 );
 
+const downloadArg = (key: string) =>
+  z.union([z.string(), z.number()], {
+    error: (iss) => (iss.input === undefined ? `download needs ${key} (dist, release and arch)` : `download.${key} must be a string, not ${describe(iss.input)}`),
+  });
+
 export const containerSchema = z.strictObject({
   template: template.optional(),
   clone: z.string({ error: 'clone must be a string (a container name)' }).optional(),
@@ -104,6 +111,13 @@ export const containerSchema = z.strictObject({
     })
     .optional(),
   allow_config: stringList('allow_config', 'an LXC key of `config:`').optional(),
+  download: z
+    .strictObject(
+      { dist: downloadArg('dist'), release: downloadArg('release'), arch: downloadArg('arch'), server: downloadArg('server').optional() },
+      { error: 'download must be a map with dist, release, arch and optionally server' },
+    )
+    .optional(),
+  dns: stringList('dns', 'an IP address, "$bridge" or "$copy"').optional(),
 });
 
 /** Keys that name one container's own identity: a default would give every container the same one. */
@@ -133,4 +147,6 @@ export const TYPE_HINTS: Record<ContainerKey, string> = {
   cgroup: 'write `cgroup: ["memory.limit_in_bytes=200000000", "cpu.shares=512"]`',
   config: 'write `config: {lxc.apparmor.profile: generated, lxc.cap.drop: [sys_time, sys_module]}`',
   allow_config: 'write `allow_config: [lxc.mount.entry]` with keys of this container\'s `config:`',
+  download: 'write `download: {dist: ubuntu, release: trusty, arch: amd64}` (and `server: HOST` for another image server)',
+  dns: 'write `dns: ["8.8.8.8", "$bridge", "$copy"]`: addresses, the bridge\'s address, or the host\'s own nameservers',
 };

@@ -81,6 +81,12 @@ export interface ConfigSpec {
   ref: SpecRef;
 }
 
+/** One entry of `dns:`: a nameserver address (canonical), or a placeholder the planner resolves on the host. */
+export interface DnsSpec {
+  value: string;
+  ref: SpecRef;
+}
+
 /** One `provision:` command: `/bin/sh -c RUN` inside the container, with ENV set and nothing else. */
 export interface ProvisionSpec extends ProvisionCommand {
   ref: SpecRef;
@@ -124,6 +130,8 @@ export interface ContainerSpec {
   cgroup?: CgroupSpec[];
   /** Raw LXC keys (`config:`), sorted by key; absent when none. */
   config?: ConfigSpec[];
+  /** `dns:`: the container's nameservers, in order; absent when the spec leaves resolv.conf alone. */
+  dns?: DnsSpec[];
   /** Keys of `config:` the spec accepts although they hand the host to the container (`allow_config`); sorted. */
   allowConfig?: string[];
   /**

@@ -43,6 +43,7 @@ const ref = { file: 'locker.yml', line: 2, col: 3, path: 'db.limits' };
 db.cgroup = [{ key: 'memory.max', value: '536870912', v1: [{ key: 'memory.limit_in_bytes', value: '536870912', v1: true }], from: 'limits.memory: 512M', ref }];
 db.config = [{ key: 'lxc.apparmor.profile', values: ['unconfined'], ref }];
 db.allowConfig = ['lxc.apparmor.profile'];
+db.dns = [{ value: '9.9.9.9', ref }, { value: '$bridge', ref }];
 
 /** Every action the planner makes for a project going up on an empty host, and coming down again. */
 function plannedActions(): PlannedAction[] {

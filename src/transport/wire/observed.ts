@@ -18,6 +18,7 @@ const managed = z.looseObject({
   provision: z.looseObject({ digest: z.string(), state: z.enum(['done', 'failed']) }).optional(),
   cgroup: z.array(z.looseObject({ key: z.string(), value: z.string(), v1: z.literal(true).optional() })).optional(),
   config: z.array(z.looseObject({ key: z.string(), value: z.string() })).optional(),
+  dns: z.array(z.string()).optional(),
 });
 
 const container = z.looseObject({
@@ -29,6 +30,7 @@ const container = z.looseObject({
   managed: managed.optional(),
   idmapBase: z.number().int().nonnegative().optional(),
   links: z.array(z.string()).optional(),
+  dns: z.array(z.string()).optional(),
 });
 
 const forward = z.looseObject({
@@ -73,4 +75,5 @@ export const observedHostSchema: z.ZodType<ObservedHost, unknown> = z.looseObjec
   hostPaths: z.record(z.string(), z.enum(['missing', 'empty', 'occupied'])).optional(),
   cgroup2: z.array(z.string()).optional(),
   cgroup1: z.array(z.string()).optional(),
+  nameservers: z.looseObject({ usable: z.array(z.string()), skipped: z.array(z.string()) }).optional(),
 });
