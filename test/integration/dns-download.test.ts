@@ -8,14 +8,15 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHostNameservers } from '../../src/lxc/index.js';
-import { useBridgedLxc } from '../helpers/bridged-lxc.js';
+import { useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
 
-const lxc = useBridgedLxc();
+const lxc = useBusyboxBench();
 
 function project(tag: string) {
   const { env } = lxc;
-  const work = lxc.workFolder('dns');
+  const work = lxc.newWork('locker-dns-');
+  writePromptInit(work);
   const name = `${env.prefix}${tag}`;
   const spec = (text: string) => writeFileSync(path.join(work, 'locker.yml'), text);
   const locker = (...args: string[]) => runLocker([...args, '-P', env.lxcpath, '-p', name], { cwd: work });

@@ -4,19 +4,18 @@
 // back inside the container and from the host, changed live and removed live without a restart.
 
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalAgent } from '../../agents/index.js';
 import type { ActionParams } from '../../plans/types.js';
 import { makeAction, makeJob } from '../helpers/actions.js';
 import type { LxcEnv } from '../helpers/lxc-env.js';
-import { useBusyboxBench } from '../helpers/busybox-bench.js';
+import { useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
 import type { TestBridge } from '../helpers/test-bridge.js';
 
 // No rcS, so no DHCP wait: init is up at once and halts at once.
-const PROMPT_INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
 
 const HIERARCHY = hostHierarchy();
 let env: LxcEnv;
@@ -27,8 +26,7 @@ beforeAll(() => void ({ env, bridge } = bench));
 
 function project(tag: string) {
   const work = bench.newWork('locker-shape-');
-  mkdirSync(path.join(work, 'init'));
-  writeFileSync(path.join(work, 'init', 'prompt'), PROMPT_INITTAB);
+  writePromptInit(work);
   const name = `${env.prefix}${tag}`;
   const spec = (extra: string) =>
     writeFileSync(path.join(work, 'locker.yml'), `web:\n  template: busybox\n  bridge: ${bridge.name}\n  volumes: ["./init/prompt:/etc/inittab:ro"]\n${extra}`);
