@@ -6,7 +6,10 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ObservedHost } from '../../plans/observed.js';
+import { connectNats, readHeartbeat } from '../../src/nats/index.js';
 import { removeRulesTagged, ruleTag } from '../../src/net/index.js';
+import { parseHeartbeat } from '../../src/transport/wire/index.js';
 import { killStartedLockers, startLocker, type BackgroundLocker } from './background-locker.js';
 import { cleanUp } from './clean-up.js';
 import { createLxcEnv, requireTools, type LxcEnv } from './lxc-env.js';
@@ -33,6 +36,8 @@ export interface NatsHosts {
   writeSpec(text: string): void;
   /** Waits until `hosts` shows these agents up (or down). */
   waitAgents(hosts: readonly string[], up: boolean): Promise<void>;
+  /** Waits until `host`'s heartbeat carries an observed state for which `ok` holds (what status shows once it is down). */
+  waitReported(host: string, what: string, ok: (observed: ObservedHost) => boolean): Promise<void>;
   cleanUp(): Promise<void>;
 }
 
@@ -106,6 +111,19 @@ export async function startNatsHosts(hosts: readonly string[], users: readonly s
     });
   };
 
+  const waitReported = async (host: string, what: string, ok: (observed: ObservedHost) => boolean) => {
+    const nc = await connectNats({ url: nats.url, credsFile: path.join(natsDir, 'control.creds'), name: 'test heartbeat reader' });
+    try {
+      await until(`${host} to report ${what}`, async () => {
+        const stored = await readHeartbeat(nc, host);
+        const observed = stored?.value === undefined ? undefined : parseHeartbeat(stored.value)?.observed;
+        return observed !== undefined && ok(observed) ? true : undefined;
+      });
+    } finally {
+      await nc.close();
+    }
+  };
+
   return {
     project,
     work,
@@ -127,6 +145,7 @@ export async function startNatsHosts(hosts: readonly string[], users: readonly s
     },
     writeSpec: (text) => writeFileSync(path.join(work, 'locker.yml'), text),
     waitAgents,
+    waitReported,
     cleanUp: cleanUpAll,
   };
 }

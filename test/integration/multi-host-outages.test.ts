@@ -65,6 +65,8 @@ describe('outages over NATS', () => {
   });
 
   it("status of a host whose agent is dead shows its last reported state and how old it is", async () => {
+    // Its last report is the heartbeat after its last job: the one `status` must show once the agent is gone.
+    await t.waitReported('o2', 'y running', (o) => o.containers.some((c) => c.name.endsWith('_y') && c.state === 'RUNNING'));
     expect(await t.stopAgent('o2', 'SIGKILL')).not.toBe(0);
     await t.waitAgents(['o2'], false);
     const json = await t.control('status', '--json');
