@@ -1,10 +1,10 @@
 // dns: the spec's entries and their located refusals, the planner's set-dns (placeholders resolved on the
 // host, before the first start, drift live), the resolv.conf block, and the host's nameservers for $copy.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ObservedContainer, ObservedHost } from '../../plans/index.js';
 import { parseDnsBlock, readHostNameservers, renderResolvConf } from '../../src/lxc/index.js';
 import { loadSpec } from '../../src/spec/index.js';
@@ -118,6 +118,7 @@ describe('the resolv.conf block', () => {
 
 describe('the host\'s nameservers for $copy', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'locker-resolv-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, text: string) => {
     writeFileSync(path.join(dir, name), text);
     return path.join(dir, name);

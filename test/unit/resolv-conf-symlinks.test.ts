@@ -2,14 +2,18 @@
 // replaced by a regular file (its target, here a file outside the root, is untouched); a symlinked /etc is
 // refused; an overlay clone gets the file in its upper layer. No LXC needed: a config and folders suffice.
 
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readContainerResolv, writeContainerResolv } from '../../src/lxc/index.js';
+
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function fakeContainer(rootfsLine: (dir: string) => string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'locker-resolv-'));
+  made.push(dir);
   mkdirSync(path.join(dir, 'lxc', 'c'), { recursive: true });
   writeFileSync(path.join(dir, 'lxc', 'c', 'config'), `lxc.uts.name = c\nlxc.rootfs.path = ${rootfsLine(dir)}\n`);
   return { dir, lxcpath: path.join(dir, 'lxc') };
