@@ -1,7 +1,7 @@
 // What the stop, exec and freeze tests share: busybox containers whose init needs no DHCP and halts at
 // once on the clean-stop signal, on a bridge of the test's own, in an lxcpath of its own.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -27,6 +27,14 @@ export function promptSpec(names: readonly string[], host: string, bridge: strin
     lines.push(`  ${name}:`, `    host: ${host}`, '    template: busybox', `    bridge: ${bridge}`, '    volumes: ["./init/prompt:/etc/inittab:ro"]');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Every line of an embedded project's event log (`<work>/.locker/<project>/events.jsonl`), parsed as it is. */
+export function loggedEvents<T>(work: string, project: string): T[] {
+  return readFileSync(path.join(work, '.locker', project, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 export interface BusyboxBench {

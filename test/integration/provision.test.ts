@@ -4,11 +4,11 @@
 // once what it checks exists. Shell syntax in a command runs inside the container, never on the host.
 
 import { execa } from 'execa';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LxcEnv } from '../helpers/lxc-env.js';
-import { useBusyboxBench } from '../helpers/busybox-bench.js';
+import { loggedEvents, useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
 import type { TestBridge } from '../helpers/test-bridge.js';
 
@@ -19,9 +19,6 @@ interface LoggedEvent {
   data: { kind?: string; output?: string; error?: { code: string; message: string } };
 }
 
-// No rcS: no DHCP client to flush the address LXC configures (the test bridge has no DHCP server).
-const INITTAB = '::sysinit:/bin/busybox true\n::respawn:/bin/busybox sleep 86400\n';
-
 let env: LxcEnv;
 let bridge: TestBridge;
 
@@ -30,19 +27,15 @@ beforeAll(() => void ({ env, bridge } = bench));
 
 function project(tag: string) {
   const work = bench.newWork('locker-provision-');
-  writeFileSync(path.join(work, 'inittab'), INITTAB);
+  writePromptInit(work); // no rcS: no DHCP client to flush the address LXC configures (the test bridge has no DHCP server)
   const name = `${env.prefix}${tag}`;
   const write = (provision: string) =>
     writeFileSync(
       path.join(work, 'locker.yml'),
-      `containers:\n  box:\n    template: busybox\n    bridge: ${bridge.name}\n    volumes: ["./inittab:/etc/inittab:ro"]\n    provision:\n${provision}`,
+      `containers:\n  box:\n    template: busybox\n    bridge: ${bridge.name}\n    volumes: ["./init/prompt:/etc/inittab:ro"]\n    provision:\n${provision}`,
     );
   const locker = (...args: string[]) => runLocker([...args, '-P', env.lxcpath, '-p', name], { cwd: work });
-  const events = (): LoggedEvent[] =>
-    readFileSync(path.join(work, '.locker', name, 'events.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as LoggedEvent);
+  const events = () => loggedEvents<LoggedEvent>(work, name);
   const inside = async (...argv: string[]) =>
     execa('lxc-attach', ['-P', env.lxcpath, '-n', `${name}_box`, '--clear-env', '--', ...argv], { reject: false });
   const lines = async (file: string) => (await inside('cat', file)).stdout.split('\n').filter((l) => l !== '');

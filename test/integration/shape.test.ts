@@ -15,8 +15,6 @@ import { useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
 import type { TestBridge } from '../helpers/test-bridge.js';
 
-// No rcS, so no DHCP wait: init is up at once and halts at once.
-
 const HIERARCHY = hostHierarchy();
 let env: LxcEnv;
 let bridge: TestBridge;

@@ -3,10 +3,10 @@
 // so; `down -t 0` kills at once. Concurrency is proven by the order of the run's events, never by timing.
 
 import { execa } from 'execa';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
+import { loggedEvents, useBusyboxBench, writePromptInit } from '../helpers/busybox-bench.js';
 import { runLocker, show } from '../helpers/run-locker.js';
 
 interface LoggedEvent {
@@ -29,11 +29,7 @@ function project(tag: string, containers: string) {
   writeFileSync(path.join(work, 'locker.yml'), `containers:\n${containers}`);
   const name = `${env.prefix}${tag}`;
   const locker = (...args: string[]) => runLocker([...args, '-P', env.lxcpath, '-p', name], { cwd: work });
-  const events = (): LoggedEvent[] =>
-    readFileSync(path.join(work, '.locker', name, 'events.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as LoggedEvent);
+  const events = () => loggedEvents<LoggedEvent>(work, name);
   /** The events of the project's latest run. */
   const lastRun = (): LoggedEvent[] => {
     const all = events();
