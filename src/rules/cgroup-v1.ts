@@ -109,7 +109,7 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
       case 'cpu.shares': {
         const shares = readInt(value);
         if (shares === undefined || shares < 2 || shares > 262_144) return badValue('a whole number from 2 to 262144');
-        add('cpu.weight', String(1 + Math.floor(((shares - 2) * 9999) / 262_142)), asWritten(String(shares)));
+        add('cpu.weight', String(toWeight(shares, 2, 262_144)), asWritten(String(shares)));
         break;
       }
       case 'cpu.cfs_period_us':
@@ -136,7 +136,7 @@ export function translateCgroupV1(entries: readonly string[], suggest: (key: str
       case 'blkio.weight': {
         const w = readInt(value);
         if (w === undefined || w < 10 || w > 1000) return badValue('a whole number from 10 to 1000');
-        add('io.weight', String(1 + Math.floor(((w - 10) * 9999) / 990)), asWritten(String(w)));
+        add('io.weight', String(toWeight(w, 10, 1000)), asWritten(String(w)));
         break;
       }
       case 'pids.max': {
@@ -171,4 +171,9 @@ function readBytes(value: string, allowMax: boolean): string | undefined {
 
 function readInt(value: string): number | undefined {
   return /^-?[0-9]{1,10}$/.test(value) ? Number(value) : undefined;
+}
+
+/** A v1 weight in [min, max] as a v2 weight in [1, 10000], by the kernel's (and runc's) linear formula. */
+function toWeight(value: number, min: number, max: number): number {
+  return 1 + Math.floor(((value - min) * 9999) / (max - min));
 }
